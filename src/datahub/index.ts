@@ -1,0 +1,14 @@
+// Public surface of the Data Hub client: what the controller and main.ts import. Nothing here may
+// depend on Kubernetes.
+export { DataHubClient, MAX_IDS_PER_CALL, PAGE_SIZE, type DataHubClientOptions } from './client.ts';
+export { DataHubError, parseRetryAfter, type DataHubErrorKind } from './errors.ts';
+export type { RequestObserver } from './http.ts';
+export { refreshDelayMs } from './token-provider.ts';
+export type {
+  AuthorizationCodeClient,
+  AuthorizationCodeClientCreate,
+  AuthorizationCodeClientUpdate,
+  DataHubCredential,
+  ErrorResponse,
+  ListUpdate,
+} from './types.ts';
