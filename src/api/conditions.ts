@@ -1,0 +1,70 @@
+// The status vocabulary of the API: condition types, reasons, annotations, labels and finalizer
+// names. Kept in one place so the controller, the README and the Argo CD health check agree.
+
+export const GROUP = 'identity.datahub.dev';
+export const VERSION = 'v1alpha1';
+
+export const ConditionType = {
+  Ready: 'Ready',
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
+  Propagated: 'Propagated',
+  Paused: 'Paused',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+/** Reasons on the Ready condition (and echoed on Stalled/Reconciling where they apply). */
+export const Reason = {
+  /** Ready=True: the client matches the spec and the Secret is written. */
+  Synced: 'Synced',
+  /** Work in flight for the current generation. */
+  Progressing: 'Progressing',
+  InvalidSpec: 'InvalidSpec',
+  RemoteRejected: 'RemoteRejected',
+  RemoteUnauthorized: 'RemoteUnauthorized',
+  RemoteForbidden: 'RemoteForbidden',
+  TenantNotFound: 'TenantNotFound',
+  RemoteUnavailable: 'RemoteUnavailable',
+  RemoteRateLimited: 'RemoteRateLimited',
+  RemoteInvalidResponse: 'RemoteInvalidResponse',
+  SecretConflict: 'SecretConflict',
+  ClientIdConflict: 'ClientIdConflict',
+  KubernetesError: 'KubernetesError',
+  Drifted: 'Drifted',
+  Deleting: 'Deleting',
+  /** Propagated=False until effectiveAfter. */
+  AwaitingPropagation: 'AwaitingPropagation',
+  Propagated: 'Propagated',
+  /** Paused=True while the paused annotation is set. */
+  PausedByAnnotation: 'PausedByAnnotation',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+export const Annotation = {
+  paused: `${GROUP}/paused`,
+  reconcileRequestedAt: `${GROUP}/reconcile-requested-at`,
+  /** On the Secret: a hash of its managed content, so apps can roll and hand edits are detected. */
+  secretHash: `${GROUP}/content-hash`,
+  /** On the Secret: the object that manages it (namespace/name), also for Merge-mode Secrets. */
+  owner: `${GROUP}/owner`,
+} as const;
+
+export const Label = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  /** On owned Secrets: lets the operator watch only its own Secrets. */
+  ownerName: `${GROUP}/authorization-code-client`,
+} as const;
+
+export const MANAGED_BY = 'datahub-operator';
+export const FINALIZER = `${GROUP}/finalizer`;
+export const FIELD_MANAGER = 'datahub-operator';
+
+/** The metav1.Condition shape. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
