@@ -47,9 +47,9 @@ export function startWatchdog(dir: string, graceMs = 5000): Watchdog {
   if (child.pid === undefined) throw new Error(`cannot start watchdog for "${dir}": spawn failed`);
   const pid = child.pid;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stdin!.on('error', () => undefined);
+  child.stdin.on('error', () => undefined);
   const send = (line: string): void => {
-    if (child.stdin!.writable) child.stdin!.write(`${line}\n`);
+    if (child.stdin.writable) child.stdin.write(`${line}\n`);
   };
   return {
     pid,
@@ -57,11 +57,11 @@ export function startWatchdog(dir: string, graceMs = 5000): Watchdog {
     forget: (p) => send(`forget ${p}`),
     detach: () => {
       send('detach');
-      child.stdin!.end();
+      child.stdin.end();
       unrefChild(child);
     },
     close: async () => {
-      child.stdin!.end();
+      child.stdin.end();
       await exited;
     },
   };
