@@ -4,9 +4,10 @@
 // Each test uses its own namespace; nothing here may depend on the full AuthorizationCodeClient
 // schema beyond spec.redirectUris being valid.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { startControlPlane } from '../support/controlplane.ts';
 import {
   adminKubeConfig,
   applyManifests,
@@ -205,3 +206,49 @@ describe('local control plane', () => {
     expect(applied.map((o) => o.kind)).toEqual(crds.map(() => 'CustomResourceDefinition'));
   });
 });
+
+describe('a private control plane (as the reliability suite uses it)', () => {
+  it('survives stopping and starting kube-apiserver and restarting etcd, with the same address, certificates and keys', async () => {
+    const own = await startControlPlane({ log: () => undefined });
+    try {
+      const admin = adminKubeConfig(own);
+      const ownCore = admin.makeApiClient(CoreV1Api);
+      await ownCore.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'survivor' } } });
+      await ownCore.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'kept' } } });
+      const saToken = await mintServiceAccountToken(admin, 'default', 'survivor', 3600);
+      const whoAmI = async (token: string): Promise<string> => {
+        const res = await kubeRequest(kubeConfigFor({ server: own.server, caData: own.caData, token }), {
+          method: 'POST',
+          path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+        });
+        return (res.body as { status: { userInfo: { username: string } } }).status.userInfo.username;
+      };
+      expect(await whoAmI(saToken)).toBe('system:serviceaccount:default:survivor');
+
+      await own.stopApiServer();
+      await expect(kubeRequest(admin, { method: 'GET', path: '/readyz', timeoutMs: 2000 })).rejects.toThrow(/ECONNREFUSED/);
+      await own.startApiServer();
+      // Same URL, CA and signing key: old kubeconfigs and already minted tokens keep working.
+      expect(await whoAmI(own.adminToken)).toBe('admin');
+      expect(await whoAmI(saToken)).toBe('system:serviceaccount:default:survivor');
+
+      await own.restartEtcd({ crash: true });
+      await eventually('kube-apiserver serves again after the etcd restart', 30_000, async () => {
+        const res = await kubeRequest(admin, { method: 'GET', path: '/api/v1/namespaces/default/configmaps/kept' }).catch((e: Error) => e);
+        return (!(res instanceof Error) && res.status === 200) || (res instanceof Error ? res.message : `HTTP ${res.status}`);
+      });
+    } finally {
+      await own.stop();
+    }
+    expect(readdirSafe(own.dir)).toBeUndefined();
+  });
+});
+
+function readdirSafe(dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+}

@@ -36,15 +36,26 @@ export interface ControlPlane extends ControlPlaneInfo {
   info(): ControlPlaneInfo;
   /** Stops KCM, API server and etcd (in that order, bounded waits) and removes the temp dir. */
   stop(): Promise<void>;
-  /** Stops only kube-apiserver (etcd and KCM keep running). */
-  stopApiServer(): Promise<void>;
+  /**
+   * Stops only kube-apiserver (etcd and KCM keep running): SIGTERM (about 2 s with clients
+   * connected), or SIGKILL with { crash: true }.
+   */
+  stopApiServer(options?: StopOptions): Promise<void>;
   /** Starts kube-apiserver again on the same port with the same certificates and keys. */
   startApiServer(): Promise<void>;
-  /** Stops and starts etcd on the same ports with its data dir kept. */
-  restartEtcd(): Promise<void>;
+  /**
+   * Stops and starts etcd on the same ports with its data dir kept. A graceful stop takes about 7 s
+   * while kube-apiserver holds watch streams (etcd waits for them); { crash: true } SIGKILLs it.
+   */
+  restartEtcd(options?: StopOptions): Promise<void>;
   /** Keep everything running after this process exits (debugging); returns the command that stops it. */
   detach(): string;
   kubectl(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<KubectlResult>;
+}
+
+export interface StopOptions {
+  /** SIGKILL instead of SIGTERM: simulates a crash. */
+  crash?: boolean;
 }
 
 export interface ControlPlaneOptions {
@@ -267,15 +278,15 @@ class State {
       ...info,
       info: () => this.info(),
       stop: () => this.stop(),
-      stopApiServer: async () => {
-        await this.apiServer?.stop(15_000);
+      stopApiServer: async (opts) => {
+        await (opts?.crash ? this.apiServer?.kill() : this.apiServer?.stop(15_000));
       },
       startApiServer: async () => {
         if (this.apiServer?.running()) throw new Error(`cannot start kube-apiserver "${this.server}": it is already running`);
         await this.startApiServer(false);
       },
-      restartEtcd: async () => {
-        await this.etcd?.stop(10_000);
+      restartEtcd: async (opts) => {
+        await (opts?.crash ? this.etcd?.kill() : this.etcd?.stop(15_000));
         await this.startEtcd(false);
       },
       detach: () => {

@@ -21,6 +21,8 @@ export interface Component {
   running(): boolean;
   /** SIGTERM to the process group, SIGKILL after graceMs; resolves once it has exited. */
   stop(graceMs?: number): Promise<ExitInfo>;
+  /** SIGKILL to the process group at once (a crash); resolves once it has exited. */
+  kill(): Promise<ExitInfo>;
   /** Last lines of the log, for error messages. */
   logTail(lines?: number): string;
 }
@@ -88,12 +90,10 @@ export function spawnComponent(options: SpawnOptions): Component {
   if (child.pid === undefined) throw new Error(`cannot start ${name} "${command}": spawn failed`);
   const pid = child.pid;
   watchdog.watch(pid);
-  live.add(pid);
   let isRunning = true;
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('exit', (code, signal) => {
       isRunning = false;
-      live.delete(pid);
       watchdog.forget(pid);
       resolve({ code, signal });
     });
@@ -118,6 +118,10 @@ export function spawnComponent(options: SpawnOptions): Component {
         clearTimeout(timer);
       }
     },
+    kill: async () => {
+      if (isRunning) signalGroup(pid, 'SIGKILL');
+      return exited;
+    },
     logTail: (lines = 30) => tail(logFile, lines),
   };
 }
@@ -125,17 +129,13 @@ export function spawnComponent(options: SpawnOptions): Component {
 /** Lets this process exit while components keep running (DATAHUB_TEST_KEEP_CONTROLPLANE). */
 export function unrefComponents(): void {
   for (const child of children.values()) unrefChild(child);
-  live.clear();
 }
 
-const live = new Set<number>();
 const children = new Map<number, ChildProcess>();
 
-// Last-chance path for process.exit() (vitest exits 1 ms after SIGINT without running teardown): the
-// watchdog would clean up anyway, but sending SIGTERM synchronously here saves its detection delay.
-process.on('exit', () => {
-  for (const pid of live) signalGroup(pid, 'SIGTERM');
-});
+// No process.on('exit') killing here: vitest exits 1 ms after SIGINT without teardown, and the
+// watchdog notices the closed pipe at once and stops the components one by one, in order; killing
+// them all at the same time from here would make the API server and etcd wait on each other.
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {

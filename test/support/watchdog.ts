@@ -62,12 +62,16 @@ async function waitGone(pids: number[], ms: number): Promise<number[]> {
 async function cleanUp(reason: string): Promise<void> {
   if (cleaning) return;
   cleaning = true;
-  // Newest first, so the controller manager and API server go before etcd.
-  const pids = [...watched].reverse().filter(isAlive);
-  for (const pid of pids) signalGroup(pid, 'SIGTERM');
-  const stubborn = await waitGone(pids, graceMs);
-  for (const pid of stubborn) signalGroup(pid, 'SIGKILL');
-  await waitGone(stubborn, 2000);
+  // One at a time, newest first: the controller manager, then the API server while etcd still
+  // answers (it then closes its etcd streams at once), then etcd with no clients left. Terminating
+  // all at the same time makes both wait for each other until the SIGKILL.
+  for (const pid of [...watched].reverse()) {
+    if (!isAlive(pid)) continue;
+    signalGroup(pid, 'SIGTERM');
+    if ((await waitGone([pid], graceMs)).length === 0) continue;
+    signalGroup(pid, 'SIGKILL');
+    await waitGone([pid], 2000);
+  }
   try {
     rmSync(dir!, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   } catch (error) {
