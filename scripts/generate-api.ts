@@ -46,7 +46,7 @@ async function typesFor(crd: Crd, version: CrdVersion): Promise<string> {
     status.trim(),
     `export const ${kind}ApiVersion = '${crd.spec.group}/${version.name}';`,
     `export const ${kind}Plural = '${crd.spec.names.plural}';`,
-    `export interface ${kind} {\n  apiVersion: string;\n  kind: '${kind}';\n  metadata: V1ObjectMeta;\n  spec: ${kind}Spec;\n  status?: ${kind}Status;\n}`,
+    `export interface ${kind} extends KubeObject {\n  spec: ${kind}Spec;\n  status?: ${kind}Status;\n}`,
   ].join('\n\n');
 }
 
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     .sort()
     .map((f) => parse(readFileSync(join(crdDir, f), 'utf8')) as Crd);
 
-  const types: string[] = [HEADER, "import type { V1ObjectMeta } from '@kubernetes/client-node';\n"];
+  const types: string[] = [HEADER, "import type { KubeObject } from '../kube/objects.ts';\n"];
   const schemas: string[] = [HEADER];
   for (const crd of crds) {
     for (const version of crd.spec.versions) {

@@ -47,12 +47,14 @@ export const Annotation = {
   secretHash: `${GROUP}/content-hash`,
   /** On the Secret: the object that manages it (namespace/name), also for Merge-mode Secrets. */
   owner: `${GROUP}/owner`,
+  /** On the Secret: the data keys the operator wrote, so keys dropped from the template are removed. */
+  secretKeys: `${GROUP}/keys`,
 } as const;
 
 export const Label = {
   managedBy: 'app.kubernetes.io/managed-by',
-  /** On owned Secrets: lets the operator watch only its own Secrets. */
-  ownerName: `${GROUP}/authorization-code-client`,
+  /** On every Secret the operator writes: lets it watch only those Secrets. */
+  managed: `${GROUP}/managed`,
 } as const;
 
 export const MANAGED_BY = 'datahub-operator';

@@ -1,0 +1,127 @@
+// Typed calls for the objects the operator touches: its custom resource (metadata and /status),
+// Secrets, Events and Namespaces. Paths and patch types live here so the controller reads as intent.
+// No decisions: callers decide what to write.
+import { GROUP, VERSION } from '../api/conditions.ts';
+import { AuthorizationCodeClientPlural, type AuthorizationCodeClient, type AuthorizationCodeClientStatus } from '../api/types.generated.ts';
+import { isNotFound, type KubeHttp } from './kube-http.ts';
+import type { KubeObject, Secret } from './objects.ts';
+
+export function accCollectionPath(namespace?: string): string {
+  return namespace
+    ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${AuthorizationCodeClientPlural}`
+    : `/apis/${GROUP}/${VERSION}/${AuthorizationCodeClientPlural}`;
+}
+
+export function secretCollectionPath(namespace?: string): string {
+  return namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets';
+}
+
+const enc = encodeURIComponent;
+
+export interface CoreEvent extends KubeObject {
+  involvedObject: { apiVersion?: string; kind?: string; name: string; namespace?: string; uid?: string; resourceVersion?: string };
+  reason: string;
+  message: string;
+  type: 'Normal' | 'Warning';
+  source: { component: string; host?: string };
+  firstTimestamp: string;
+  lastTimestamp: string;
+  count: number;
+  reportingComponent: string;
+  reportingInstance: string;
+}
+
+export class KubeResources {
+  readonly http: KubeHttp;
+
+  constructor(http: KubeHttp) {
+    this.http = http;
+  }
+
+  /** Merge patch of metadata with a resourceVersion precondition (a stale view gets 409, not a lost update). */
+  patchAccMetadata(obj: AuthorizationCodeClient, metadata: Record<string, unknown>): Promise<AuthorizationCodeClient> {
+    const { namespace = '', name, resourceVersion } = obj.metadata;
+    return this.http.json('PATCH', `${accCollectionPath(namespace)}/${enc(name)}`, {
+      body: { metadata: { ...metadata, resourceVersion } },
+      patch: 'merge',
+      verb: 'update',
+      what: `AuthorizationCodeClient "${namespace}/${name}"`,
+    });
+  }
+
+  /** Replaces the whole status through the /status subresource (merge patch; lists are replaced). */
+  patchAccStatus(obj: AuthorizationCodeClient, status: AuthorizationCodeClientStatus): Promise<AuthorizationCodeClient> {
+    const { namespace = '', name } = obj.metadata;
+    return this.http.json('PATCH', `${accCollectionPath(namespace)}/${enc(name)}/status`, {
+      // null first clears fields that the new status no longer has (merge patch semantics).
+      body: { status: withNulls(obj.status ?? {}, status) },
+      patch: 'merge',
+      verb: 'update status of',
+      what: `AuthorizationCodeClient "${namespace}/${name}"`,
+    });
+  }
+
+  async getSecret(namespace: string, name: string): Promise<Secret | undefined> {
+    try {
+      return await this.http.json<Secret>('GET', `${secretCollectionPath(namespace)}/${enc(name)}`, { verb: 'read', what: `Secret "${namespace}/${name}"` });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  createSecret(secret: Secret): Promise<Secret> {
+    const ns = secret.metadata.namespace ?? '';
+    return this.http.json('POST', secretCollectionPath(ns), { body: secret, query: { fieldManager: 'datahub-operator' }, verb: 'create', what: `Secret "${ns}/${secret.metadata.name}"` });
+  }
+
+  /** PUT with the resourceVersion in the body: fails with 409 if someone changed it meanwhile. */
+  replaceSecret(secret: Secret): Promise<Secret> {
+    const ns = secret.metadata.namespace ?? '';
+    return this.http.json('PUT', `${secretCollectionPath(ns)}/${enc(secret.metadata.name)}`, {
+      body: secret,
+      query: { fieldManager: 'datahub-operator' },
+      verb: 'update',
+      what: `Secret "${ns}/${secret.metadata.name}"`,
+    });
+  }
+
+  patchSecret(namespace: string, name: string, patch: Record<string, unknown>): Promise<Secret> {
+    return this.http.json('PATCH', `${secretCollectionPath(namespace)}/${enc(name)}`, {
+      body: patch,
+      patch: 'merge',
+      query: { fieldManager: 'datahub-operator' },
+      verb: 'update',
+      what: `Secret "${namespace}/${name}"`,
+    });
+  }
+
+  async deleteSecret(namespace: string, name: string, uid?: string): Promise<void> {
+    try {
+      await this.http.json('DELETE', `${secretCollectionPath(namespace)}/${enc(name)}`, {
+        // The uid precondition makes sure we delete the Secret we looked at, not a newer namesake.
+        body: uid ? { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } } : undefined,
+        verb: 'delete',
+        what: `Secret "${namespace}/${name}"`,
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  createEvent(event: CoreEvent): Promise<CoreEvent> {
+    const ns = event.metadata.namespace ?? 'default';
+    return this.http.json('POST', `/api/v1/namespaces/${enc(ns)}/events`, { body: event, verb: 'create', what: `Event for "${ns}/${event.involvedObject.name}"` });
+  }
+
+  getNamespace(name: string): Promise<KubeObject> {
+    return this.http.json('GET', `/api/v1/namespaces/${enc(name)}`, { verb: 'read', what: `Namespace "${name}"` });
+  }
+}
+
+/** For a merge patch that must end with exactly `next`: keys of `prev` missing from `next` become null. */
+function withNulls(prev: object, next: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...next };
+  for (const key of Object.keys(prev)) if (!(key in next)) out[key] = null;
+  return out;
+}
