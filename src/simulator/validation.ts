@@ -210,7 +210,9 @@ export function validateListQuery(params: URLSearchParams, maxIds: number, maxCo
   return guarded(() => {
     const rawIds = params.getAll('id');
     const ids = rawIds.map((s) => s.trim()).filter((s) => s !== '');
-    const distinct = [...new Map(ids.map((i) => [i.toLowerCase(), i])).values()];
+    const byKey = new Map<string, string>();
+    for (const i of ids) if (!byKey.has(i.toLowerCase())) byKey.set(i.toLowerCase(), i);
+    const distinct = [...byKey.values()];
     if (distinct.length > maxIds) fail(`at most ${maxIds} id values are accepted in one request, got ${distinct.length}`);
     return {
       ids: rawIds.length > 0 ? distinct : undefined,
