@@ -2,6 +2,7 @@
 // crash fails at once with its log), free loopback ports, and the garbage-collector canary that
 // proves kube-controller-manager works. Starts no processes itself.
 import { randomBytes } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeCall, kubeRequest, statusMessage } from './kube-rest.ts';
@@ -80,5 +81,17 @@ export async function waitForGcCanary(kc: KubeConfig, kcm: Component, timeoutMs:
     const res = await kubeRequest(kc, { method: 'GET', path: `${base}/${dependent}` });
     if (res.status === 404) return true;
     return res.status === 200 ? 'garbage collector has not deleted the canary yet' : `canary HTTP ${res.status}: ${statusMessage(res)}`;
+  });
+}
+
+/** HTTP status of a plain-http GET (etcd's /health), 0 when nothing answers. */
+export async function httpStatus(url: string): Promise<number> {
+  return new Promise((res) => {
+    const req = httpGet(url, { timeout: 2000 }, (r) => {
+      r.resume();
+      res(r.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => res(0));
   });
 }

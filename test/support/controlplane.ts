@@ -1,18 +1,19 @@
 // Starts and stops a real local Kubernetes control plane (etcd, kube-apiserver,
 // kube-controller-manager built by test/controlplane/build.sh) on 127.0.0.1 for integration tests,
 // benchmarks and the demo. Owns the processes and the temp dir; client-side helpers live in
-// kube-admin.ts, flags in controlplane-args.ts. Must never leave a process or temp dir behind.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
+// kube-admin.ts, flags in controlplane-args.ts, the build in controlplane-build.ts. Must never leave
+// a process or temp dir behind.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { apiServerArgs, AUDIT_POLICY, controllerManagerArgs, DEFAULT_CONTROLLERS, etcdArgs } from './controlplane-args.ts';
+import { buildControlPlane } from './controlplane-build.ts';
 import { adminKubeConfig, applyManifests, describeError, kubectl, sleep, writeKubeconfig, type KubectlResult } from './kube-admin.ts';
 import { kubeRequest } from './kube-rest.ts';
 import { randomToken, writeServiceAccountKeys, writeTokenAuthFile } from './pki.ts';
-import { freePort, waitForGcCanary, waitUntil, type Probe } from './controlplane-wait.ts';
+import { freePort, httpStatus, waitForGcCanary, waitUntil, type Probe } from './controlplane-wait.ts';
 import { spawnComponent, startWatchdog, unrefComponents, type Component, type Watchdog } from './process-supervisor.ts';
 
 /** The serializable part of a running control plane (what global setup provides to tests). */
@@ -84,7 +85,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const binDir = await buildControlPlane(repoRoot, log);
   const dir = mkdtempSync(join(tmpdir(), 'datahub-cp-'));
   const watchdog = startWatchdog(dir);
-  const state = new State(dir, binDir, watchdog, log, options);
+  let state: State;
+  try {
+    state = new State(dir, binDir, watchdog, log, options);
+  } catch (error) {
+    await watchdog.close();
+    throw error;
+  }
   try {
     await state.startEtcd(true);
     await state.startApiServer(true);
@@ -101,27 +108,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const handle = state.handle();
   if (options.handleSignals) installSignalHandlers(handle);
   return handle;
-}
-
-/** Runs build.sh (cached: instant when built) and returns the directory with the binaries. */
-export async function buildControlPlane(repoRoot: string, log: (line: string) => void): Promise<string> {
-  const script = join(repoRoot, 'test/controlplane/build.sh');
-  const child = spawn('bash', [script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderrTail = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    // The first build takes minutes: show its progress.
-    process.stderr.write(d);
-    stderrTail = (stderrTail + d).slice(-4000);
-  });
-  const code = await new Promise<number | null>((res, rej) => child.once('error', rej).once('close', res));
-  const binDir = stdout.trim().split('\n').pop() ?? '';
-  if (code !== 0 || !existsSync(join(binDir, 'kube-apiserver'))) {
-    throw new Error(`cannot build control plane "${script}": exit code ${code}\n${stderrTail}`);
-  }
-  log(`binaries in ${binDir}`);
-  return binDir;
 }
 
 class State {
@@ -143,6 +129,7 @@ class State {
   private apiServer: Component | undefined;
   private kcm: Component | undefined;
   private detached = false;
+  private adminKc: KubeConfig | undefined;
 
   constructor(dir: string, binDir: string, watchdog: Watchdog, log: (line: string) => void, options: ControlPlaneOptions) {
     this.dir = dir;
@@ -211,8 +198,13 @@ class State {
   private async apiServerReady(): Promise<true | string> {
     // The server writes its self-signed certificate at start-up; only then can clients trust it.
     if (!existsSync(this.caFile)) return 'serving certificate not written yet';
-    this.caData = readFileSync(this.caFile).toString('base64');
-    const kc = adminKubeConfig(this.info());
+    const caData = readFileSync(this.caFile).toString('base64');
+    // One KubeConfig (and so one keep-alive agent) per certificate, not one per probe.
+    if (caData !== this.caData || !this.adminKc) {
+      this.caData = caData;
+      this.adminKc = adminKubeConfig(this.info());
+    }
+    const kc = this.adminKc;
     const ready = await kubeRequest(kc, { method: 'GET', path: '/readyz', timeoutMs: 5000 });
     if (ready.status !== 200) return `/readyz HTTP ${ready.status}: ${ready.text.slice(-300)}`;
     const ns = await kubeRequest(kc, { method: 'GET', path: '/api/v1/namespaces/default', timeoutMs: 5000 });
@@ -227,7 +219,7 @@ class State {
     });
     const kcm = this.spawn('kube-controller-manager', args);
     this.kcm = kcm;
-    const kc = adminKubeConfig(this.info());
+    const kc = this.adminKc ?? adminKubeConfig(this.info());
     await waitForGcCanary(kc, kcm, 120_000);
     // The serviceaccount controller: tests and the operator's manifests rely on "default" SAs.
     await waitUntil('kube-controller-manager', kcm, 60_000, async () => {
@@ -298,17 +290,6 @@ class State {
       kubectl: (args, opts) => kubectl(info, args, opts),
     };
   }
-}
-
-async function httpStatus(url: string): Promise<number> {
-  return new Promise((res) => {
-    const req = httpGet(url, { timeout: 2000 }, (r) => {
-      r.resume();
-      res(r.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => res(0));
-  });
 }
 
 function installSignalHandlers(handle: ControlPlane): void {
