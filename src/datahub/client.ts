@@ -37,6 +37,7 @@ export const PAGE_SIZE = 100;
 const COLLECTION_ROUTE = '/AuthorizationCodeClients';
 const ITEM_ROUTE = '/AuthorizationCodeClients/{id}';
 const THING = 'AuthorizationCodeClient';
+const TENANT_HINT = ' (the tenant does not exist)';
 
 type Call = Omit<HttpCall, 'secrets' | 'url' | 'route'> & { path: string; route: string; query?: URLSearchParams };
 
@@ -108,7 +109,7 @@ export class DataHubClient {
     const base = { operation: `list ${THING}s in tenant`, target: this.tenantId };
     if (count === 0) {
       const res = await this.call({ ...base, method: 'HEAD', path: '', route: COLLECTION_ROUTE, ...signalOf(options.signal) });
-      if (res.status !== 200) throw this.httpError(res, base);
+      if (res.status !== 200) throw this.httpError(res, base, res.status === 404 ? TENANT_HINT : '');
       return { items: [], totalCount: this.totalCount(res, base) };
     }
     const items: AuthorizationCodeClient[] = [];
@@ -119,7 +120,8 @@ export class DataHubClient {
       const want = Math.min(PAGE_SIZE, count - items.length);
       const query = new URLSearchParams({ skip: String(offset), count: String(want) });
       const res = await this.call({ ...base, method: 'GET', path: '', query, route: COLLECTION_ROUTE, ...signalOf(options.signal) });
-      if (res.status !== 200) throw this.httpError(res, base);
+      // Without id filters a 404 can only be the tenant.
+      if (res.status !== 200) throw this.httpError(res, base, res.status === 404 ? TENANT_HINT : '');
       total = this.totalCount(res, base);
       const page = this.expect(checkClientList(parseJsonBody(res, base, 'response')), res, base);
       for (const c of page) {
@@ -178,7 +180,8 @@ export class DataHubClient {
     if (res.status === 404) {
       const head = await this.call({ ...base, method: 'HEAD', path: '', route: COLLECTION_ROUTE, ...signalOf(signal) });
       if (head.status === 200) return [];
-      throw this.httpError(res, base, ' (the tenant does not exist)');
+      // Only a second 404 confirms the tenant is missing; any other failure is reported as itself.
+      throw head.status === 404 ? this.httpError(res, base, TENANT_HINT) : this.httpError(head, base);
     }
     if (res.status !== 200) throw this.httpError(res, base);
     const list = this.expect(checkClientList(parseJsonBody(res, base, 'response')), res, base);

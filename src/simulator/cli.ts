@@ -7,6 +7,7 @@ import {
   DEFAULT_CLIENT_ID,
   DEFAULT_CLIENT_SECRET,
   DEFAULT_MAX_CLIENTS,
+  DEFAULT_RECENT_REQUESTS,
   DEFAULT_TENANT_ID,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
   ROLE_TENANT_ADMINISTRATOR,
@@ -40,6 +41,7 @@ A local AVEVA Data Hub (Identity API) simulator for tests, demos and CI. See doc
   --outage SECONDS                answer 503 to everything for SECONDS from start (default 0)
   --seed N                        seed for the fault dice (default random)
   --invalid-client-status 400|401 status for refused credentials at the token endpoint (default 400)
+  --request-log-size N            recent requests kept for GET /_simulator/requests (default ${DEFAULT_RECENT_REQUESTS})
   --log-requests                  print one JSON line per request on stdout (default off)
   --help                          show this help
 `;
@@ -52,7 +54,7 @@ function flagError(message: string): never {
 
 const VALUE_FLAGS = new Set([
   'listen', 'tenant', 'client-id', 'client-secret', 'readonly-client-id', 'readonly-client-secret', 'token-lifetime', 'max-clients',
-  'latency', 'jitter', 'error-rate', 'rate-limit', 'drop-rate', 'malformed', 'outage', 'seed', 'invalid-client-status',
+  'latency', 'jitter', 'error-rate', 'rate-limit', 'drop-rate', 'malformed', 'outage', 'seed', 'invalid-client-status', 'request-log-size',
 ]);
 const BOOLEAN_FLAGS = new Set(['log-requests', 'help']);
 
@@ -125,6 +127,7 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedCli {
     tokenLifetimeSeconds: parseInteger('token-lifetime', get('token-lifetime') ?? String(DEFAULT_TOKEN_LIFETIME_SECONDS), 1),
     maxClients: parseInteger('max-clients', get('max-clients') ?? String(DEFAULT_MAX_CLIENTS), 0),
     faults,
+    recentRequests: parseInteger('request-log-size', get('request-log-size') ?? String(DEFAULT_RECENT_REQUESTS), 1),
     ...(seed !== undefined ? { seed: parseInteger('seed', seed, 0) } : {}),
     ...(ics !== undefined ? { invalidClientStatus: ics === '401' ? 401 : 400 } : {}),
   };

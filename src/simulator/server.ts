@@ -1,4 +1,4 @@
-// The simulator's HTTP server: routing and the per-request pipeline (latency → outage → rate limit →
+// The simulator's HTTP server: routing and the per-request pipeline (outage → rate limit → latency →
 // injected error → handler → dropped or malformed response → log). Handlers and fault decisions
 // live in their own modules; this file only wires them to node:http.
 import { randomUUID } from 'node:crypto';
@@ -142,14 +142,8 @@ async function handle(state: SimulatorState, baseUrl: string, options: Simulator
     log(r.status, fault, ids);
   };
 
-  const delay = state.faults.latencyMs();
-  if (delay > 0) {
-    await sleep(state.clock, delay);
-    // The caller gave up while we were "slow" (e.g. its timeout fired): nothing left to answer.
-    if (res.destroyed) return log(499, 'latency');
-  }
-  const latencyFault = delay > 0 ? 'latency' : undefined;
-
+  // Outage and rate limit answer at arrival, as an edge gateway would (no injected latency), so a
+  // request's logged arrival time is also its admission time: the budget can be checked from the log.
   if (route !== 'bad-path' && route.kind !== 'unknown' && state.faults.inOutage()) {
     return send(errorResponse(503, operationId, 'Service unavailable.', 'The service is temporarily unavailable.', 'Try again later.'), 'outage');
   }
@@ -158,6 +152,17 @@ async function handle(state: SimulatorState, baseUrl: string, options: Simulator
     if (retryAfter !== undefined) {
       return send(errorResponse(429, operationId, 'Too many requests.', 'The request rate limit was exceeded.', 'Wait for the time given in Retry-After.', { 'retry-after': String(retryAfter) }), 'rate-limit');
     }
+  }
+
+  const delay = state.faults.latencyMs();
+  if (delay > 0) {
+    await sleep(state.clock, delay);
+    // The caller gave up while we were "slow" (e.g. its timeout fired): nothing left to answer.
+    if (res.destroyed) return log(499, 'latency');
+  }
+  const latencyFault = delay > 0 ? 'latency' : undefined;
+
+  if (api) {
     const injected = state.faults.pickError();
     if (injected) {
       const headers = injected.retryAfter !== undefined ? { 'retry-after': injected.retryAfter } : undefined;

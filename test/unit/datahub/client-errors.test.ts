@@ -90,6 +90,18 @@ describe('DataHubClient errors', () => {
     expect(fx.sim.requests.count({ method: 'HEAD' })).toBe(1);
   });
 
+  it('reports the confirming HEAD\'s own failure when it is not a 404', async () => {
+    fx = await setup({ faults: { errors: [{ status: 404, next: 1 }, { status: 503, next: 1 }] } });
+    const e = await dataHubError(fx.client.getAuthorizationCodeClients([randomUUID()]));
+    expect(e.status).toBe(503);
+  });
+
+  it('names the missing tenant on a plain list', async () => {
+    fx = await setup();
+    const e = await dataHubError(fx.makeClient({ tenantId: 'no-such-tenant' }).listAuthorizationCodeClients());
+    expect(e.message).toBe(`cannot list AuthorizationCodeClients in tenant "no-such-tenant": HTTP 404 Not Found (the tenant does not exist): Tenant not found.: Tenant 'no-such-tenant' does not exist. (operation ${e.operationId})`);
+  });
+
   it('throws 404 on update or delete of a missing client', async () => {
     fx = await setup();
     const id = randomUUID();

@@ -15,7 +15,7 @@ describe('parseSimulatorArgs', () => {
     expect(DEFAULT_LISTEN).toBe('127.0.0.1:8090');
     expect(p.help).toBe(false);
     expect(p.logRequests).toBe(false);
-    expect(p.options).toMatchObject({ host: '127.0.0.1', port: 8090, tenantId: DEFAULT_TENANT_ID, tokenLifetimeSeconds: 3600, maxClients: 50_000, faults: {} });
+    expect(p.options).toMatchObject({ host: '127.0.0.1', port: 8090, tenantId: DEFAULT_TENANT_ID, tokenLifetimeSeconds: 3600, maxClients: 50_000, recentRequests: 1000, faults: {} });
     expect(p.options.credentials).toHaveLength(1);
     expect(p.options.credentials?.[0]?.clientId).toBe(DEFAULT_CLIENT_ID);
   });
@@ -24,11 +24,11 @@ describe('parseSimulatorArgs', () => {
     const p = parseSimulatorArgs([
       '--listen=[::1]:0', '--tenant', 't-1', '--client-id', 'admin', '--client-secret=s3cret', '--readonly-client-id', 'ro', '--readonly-client-secret', 'ro-secret',
       '--token-lifetime', '60', '--max-clients', '10', '--latency', '1.5s', '--jitter', '20ms', '--error-rate', '503:0.2,500:0.05', '--rate-limit', '600',
-      '--drop-rate', '0.1', '--malformed', 'html:0.1,huge-body:0.01', '--outage', '5', '--seed', '42', '--invalid-client-status', '401', '--log-requests',
+      '--drop-rate', '0.1', '--malformed', 'html:0.1,huge-body:0.01', '--outage', '5', '--seed', '42', '--invalid-client-status', '401', '--log-requests', '--request-log-size', '5000',
     ]);
     expect(p.logRequests).toBe(true);
     expect(p.options).toMatchObject({
-      host: '::1', port: 0, tenantId: 't-1', tokenLifetimeSeconds: 60, maxClients: 10, seed: 42, invalidClientStatus: 401,
+      host: '::1', port: 0, tenantId: 't-1', tokenLifetimeSeconds: 60, maxClients: 10, seed: 42, invalidClientStatus: 401, recentRequests: 5000,
       faults: {
         latencyMs: 1500, jitterMs: 20, rateLimitPerMinute: 600, outageSeconds: 5, dropResponses: { rate: 0.1 },
         errors: [{ status: 503, rate: 0.2 }, { status: 500, rate: 0.05 }],

@@ -157,6 +157,19 @@ describe('faults over HTTP', () => {
     expect(stats.rateLimit).toEqual({ limitPerMinute: 3, admittedInWindow: 3, rejected: 2 });
   });
 
+  it('answers 429 and outage 503 at arrival, without the injected latency', async () => {
+    f = await startSim({ faults: { rateLimitPerMinute: 1, latencyMs: 400 } });
+    const t = await sim().token();
+    expect((await sim().call(sim().tenantPath, { auth: t })).status).toBe(200);
+    let started = performance.now();
+    expect((await sim().call(sim().tenantPath, { auth: t })).status).toBe(429);
+    expect(performance.now() - started).toBeLessThan(300);
+    sim().sim.faults.update({ outageSeconds: 60 });
+    started = performance.now();
+    expect((await sim().call(sim().tenantPath, { auth: t })).status).toBe(503);
+    expect(performance.now() - started).toBeLessThan(300);
+  });
+
   it('applies a write, then drops the response (and only successful writes count)', async () => {
     f = await startSim({ faults: { dropResponses: { next: 1 } } });
     // A rejected write is answered normally and leaves the drop pending.
