@@ -12,7 +12,11 @@ import { ADMIN, newClient, READONLY, rejection, setup, type Fixture } from './su
 
 let fx: Fixture;
 const messages: string[] = [];
-afterEach(async () => fx.close());
+const tokens = new Set<string>();
+afterEach(async () => {
+  for (const t of fx.tokensSent) tokens.add(t);
+  await fx.close();
+});
 
 async function dataHubError(p: Promise<unknown>): Promise<DataHubError> {
   const err = await rejection(p);
@@ -202,7 +206,9 @@ describe('DataHubClient errors', () => {
   it('never puts a credential or token in any error message seen in this file', async () => {
     fx = await setup();
     expect(messages.length).toBeGreaterThan(20);
+    expect(tokens.size).toBeGreaterThan(10);
     for (const m of messages) {
+      for (const t of tokens) expect(m).not.toContain(t);
       for (const secret of [ADMIN.clientSecret, READONLY.clientSecret, 'wrong-secret-value-xyz']) expect(m).not.toContain(secret);
       expect(m).not.toMatch(/Bearer\s+\S{20,}/);
       expect(m.toLowerCase()).not.toContain('authorization:');
@@ -232,7 +238,7 @@ describe('DataHubClient error scrubbing', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const agent = new Agent();
-    fx = { close: async () => { await agent.destroy(); await new Promise<void>((r) => server.close(() => r())); } } as Fixture;
+    fx = { tokensSent: new Set<string>(), close: async () => { await agent.destroy(); await new Promise<void>((r) => server.close(() => r())); } } as Fixture;
     const c = new DataHubClient({ baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, tenantId: 't', credential: () => Promise.resolve(ADMIN), dispatcher: agent });
     const e = await dataHubError(c.listAuthorizationCodeClients());
     expect(seen).toBe('Bearer super-secret-token-abcdef123456');

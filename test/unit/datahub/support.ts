@@ -1,7 +1,7 @@
 // Test fixture: a real in-process simulator on 127.0.0.1:0 and a DataHubClient pointed at it with its
 // own undici Agent, plus a collector of every error message so tests can assert no secret leaks.
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { DataHubClient, type DataHubClientOptions } from '../../../src/datahub/client.ts';
 import type { DataHubCredential } from '../../../src/datahub/types.ts';
 import { startSimulator, type Simulator } from '../../../src/simulator/server.ts';
@@ -15,6 +15,8 @@ export interface Fixture {
   sim: Simulator;
   client: DataHubClient;
   agent: Agent;
+  /** Every bearer token the client sent (captured by an interceptor), to prove none leaks into errors. */
+  tokensSent: Set<string>;
   requests: { method: string; route: string; status: number | 'error'; durationMs: number }[];
   credentialCalls: () => number;
   makeClient(extra?: Partial<DataHubClientOptions>): DataHubClient;
@@ -30,6 +32,13 @@ export async function setup(simOptions: SimulatorOptions = {}, clientOptions: Pa
     ...simOptions,
   });
   const agent = new Agent({ keepAliveTimeout: 1000 });
+  const tokensSent = new Set<string>();
+  const dispatcher: Dispatcher = agent.compose((dispatch) => (opts, handler) => {
+    const headers = opts.headers as Record<string, string> | undefined;
+    const auth = headers?.['authorization'];
+    if (auth?.startsWith('Bearer ')) tokensSent.add(auth.slice('Bearer '.length));
+    return dispatch(opts, handler);
+  });
   const requests: Fixture['requests'] = [];
   let calls = 0;
   const makeClient = (extra: Partial<DataHubClientOptions> = {}): DataHubClient =>
@@ -40,7 +49,7 @@ export async function setup(simOptions: SimulatorOptions = {}, clientOptions: Pa
         calls += 1;
         return Promise.resolve(ADMIN);
       },
-      dispatcher: agent,
+      dispatcher,
       requestTimeoutMs: 5_000,
       onRequest: (m) => requests.push(m),
       ...clientOptions,
@@ -49,6 +58,7 @@ export async function setup(simOptions: SimulatorOptions = {}, clientOptions: Pa
   return {
     sim,
     agent,
+    tokensSent,
     requests,
     client: makeClient(),
     credentialCalls: () => calls,
