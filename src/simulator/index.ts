@@ -14,4 +14,4 @@ export {
 } from './options.ts';
 export { MALFORMED_KINDS, type FaultSettings, type FaultSettingsInput, type MalformedKind, type ErrorFault, type Trigger } from './faults.ts';
 export type { RequestLogEntry, RequestCount } from './request-log.ts';
-export type { StoredClient } from './store.ts';
+export type { ClientInput, StoredClient } from './store.ts';

@@ -16,6 +16,28 @@ export interface StoredClient {
   AllowOfflineAccess: boolean;
 }
 
+/** What direct planting accepts: an Id, and any fields; the rest take Data Hub's defaults. */
+export type ClientInput = Pick<StoredClient, 'Id'> & Partial<Omit<StoredClient, 'Id'>>;
+
+export function withDefaults(c: ClientInput): StoredClient {
+  const { Id, ...rest } = c;
+  // Id first: responses list properties in this order, as Data Hub does.
+  return {
+    Id,
+    Name: null,
+    Enabled: true,
+    AccessTokenLifetime: 3600,
+    Tags: [],
+    RedirectUris: [],
+    PostLogoutRedirectUris: [],
+    ClientUri: null,
+    LogoUri: null,
+    AllowedCorsOrigins: [],
+    AllowOfflineAccess: false,
+    ...rest,
+  };
+}
+
 export function copyClient(c: StoredClient): StoredClient {
   return {
     ...c,
@@ -44,8 +66,12 @@ export class ClientStore {
     return c ? copyClient(c) : undefined;
   }
 
-  /** Inserts or replaces (a replaced client keeps its position). The stored Id keeps its first spelling. */
-  set(client: StoredClient): StoredClient {
+  /**
+   * Inserts or replaces (a replaced client keeps its position; fields not given take defaults, they
+   * are not merged). The stored Id keeps its first spelling. No validation: tests may plant anything.
+   */
+  set(input: ClientInput): StoredClient {
+    const client = withDefaults(input);
     const key = client.Id.toLowerCase();
     const existing = this.byKey.get(key);
     const stored = copyClient(existing ? { ...client, Id: existing.Id } : client);

@@ -1,7 +1,7 @@
 // Data Hub's input rules for authorization code clients, as the simulator enforces them. Where the
 // API reference is silent the rule is the conservative choice written in docs/simulator.md. Pure
 // functions: no store, no HTTP.
-import type { StoredClient } from './store.ts';
+import { withDefaults, type StoredClient } from './store.ts';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -239,9 +239,7 @@ function intParam(params: URLSearchParams, name: string, dflt: number, min: numb
 export function coerceClient(id: string, base: StoredClient | undefined, body: unknown): Validated<StoredClient> {
   return guarded(() => {
     const b = asObject(body);
-    const out: StoredClient = base
-      ? { ...base }
-      : { Id: id, Name: null, Enabled: true, AccessTokenLifetime: LIMITS.defaultLifetime, Tags: [], RedirectUris: [], PostLogoutRedirectUris: [], ClientUri: null, LogoUri: null, AllowedCorsOrigins: [], AllowOfflineAccess: false };
+    const out: StoredClient = base ? { ...base } : withDefaults({ Id: id });
     for (const f of ['Name', 'ClientUri', 'LogoUri'] as const) {
       if (!(f in b)) continue;
       const v = b[f];

@@ -52,6 +52,17 @@ describe('inspection API', () => {
     expect((await inspect('GET', `clients/${id}`)).status).toBe(404);
   });
 
+  it('plants partial clients through direct state access, with defaults for the rest', async () => {
+    f = await startSim();
+    const id = randomUUID();
+    const stored = f.sim.clients.set({ Id: id, Name: 'direct' });
+    expect(Object.keys(stored)[0]).toBe('Id');
+    expect(stored).toEqual({ Id: id, Name: 'direct', Enabled: true, AccessTokenLifetime: 3600, Tags: [], RedirectUris: [], PostLogoutRedirectUris: [], ClientUri: null, LogoUri: null, AllowedCorsOrigins: [], AllowOfflineAccess: false });
+    // Copies: changing the returned object does not change the server's state.
+    stored.Tags.push('mutated');
+    expect(f.sim.clients.get(id)?.Tags).toEqual([]);
+  });
+
   it('deletes all clients', async () => {
     f = await startSim();
     await inspect('PUT', `clients/${randomUUID()}`, {});
