@@ -75,7 +75,7 @@ export class Controller {
       clock: options.clock,
       log: options.log,
       readBatch: (ids) => gateway.readBatch(ids),
-      onObserved: (key, clientId, client) => this.onObserved(key, clientId, client),
+      onObserved: (key, clientId, client, observedAt) => this.onObserved(key, clientId, client, observedAt),
     });
     this.reconciler = new Reconciler({
       settings: options.settings,
@@ -201,8 +201,8 @@ export class Controller {
   }
 
   /** A drift-check read came back: only objects that need a change are reconciled. */
-  private onObserved(key: string, clientId: string, client: Parameters<RemoteCache['set']>[1]): void {
-    this.remote.set(clientId, client, this.o.clock.now());
+  private onObserved(key: string, clientId: string, client: Parameters<RemoteCache['set']>[1], observedAt: number): void {
+    this.remote.set(clientId, client, observedAt);
     const obj = this.accs.get(key);
     if (!obj || obj.metadata.deletionTimestamp) return;
     if (client === null) {

@@ -16,7 +16,7 @@ export interface DriftScannerOptions {
   /** Reads the given client Ids (≤ batchSize) and returns those that exist. */
   readBatch(ids: string[]): Promise<Map<string, RemoteClient>>;
   /** Called for every object in a successful batch; remote is null when the client is gone. */
-  onObserved(key: string, clientId: string, remote: RemoteClient | null): void;
+  onObserved(key: string, clientId: string, remote: RemoteClient | null, observedAt: number): void;
   batchSize?: number;
   tickMs?: number;
   random?: () => number;
@@ -28,6 +28,8 @@ interface Entry {
   intervalMs: number;
   at: number;
   seq: number;
+  /** The observation time this plan was computed from, if any. */
+  basis?: number;
 }
 
 export class DriftScanner {
@@ -52,9 +54,23 @@ export class DriftScanner {
    */
   schedule(key: string, clientId: string, intervalMs: number, spread = false): void {
     const factor = spread ? this.o.random() : 0.9 + this.o.random() * 0.2;
-    const entry: Entry = { key, clientId, intervalMs, at: this.o.clock.now() + intervalMs * factor, seq: this.seq++ };
-    this.entries.set(key, entry);
-    this.heap.push({ at: entry.at, key, seq: entry.seq });
+    this.put({ key, clientId, intervalMs, at: this.o.clock.now() + intervalMs * factor, seq: this.seq++ });
+  }
+
+  /**
+   * Plans the next check one jittered interval after `observedAt` (when Data Hub was last read or
+   * written for this client). Keeps an existing plan made from the same observation, so reconciles
+   * that reuse a cached observation do not keep pushing the check out.
+   */
+  scheduleFrom(key: string, clientId: string, intervalMs: number, observedAt: number): void {
+    const current = this.entries.get(key);
+    if (current && current.clientId === clientId && current.intervalMs === intervalMs && current.basis === observedAt) return;
+    this.put({ key, clientId, intervalMs, at: observedAt + intervalMs * (0.9 + this.o.random() * 0.2), seq: this.seq++, basis: observedAt });
+  }
+
+  private put(entry: Entry): void {
+    this.entries.set(entry.key, entry);
+    this.heap.push({ at: entry.at, key: entry.key, seq: entry.seq });
   }
 
   /** Schedules key only if it has no check planned (used by no-op reconciles). */
@@ -149,11 +165,13 @@ export class DriftScanner {
       return false;
     }
     this.failures = 0;
+    this.o.log.debug({ objects: batch.length, found: found.size }, 'drift check read');
     const byId = new Map([...found].map(([id, c]) => [id.toLowerCase(), c]));
+    const observedAt = this.o.clock.now();
     for (const entry of batch) {
       if (this.entries.get(entry.key) !== entry) continue;
-      this.schedule(entry.key, entry.clientId, entry.intervalMs);
-      this.o.onObserved(entry.key, entry.clientId, byId.get(entry.clientId.toLowerCase()) ?? null);
+      this.scheduleFrom(entry.key, entry.clientId, entry.intervalMs, observedAt);
+      this.o.onObserved(entry.key, entry.clientId, byId.get(entry.clientId.toLowerCase()) ?? null, observedAt);
     }
     return true;
   }

@@ -125,18 +125,25 @@ export class Reconciler {
     obj = await this.ensureFinalizer(obj);
     const now = this.d.clock.now();
     const resyncMs = this.resyncMsOf(obj);
-    if (forced) this.d.remote.set(clientId, (await this.d.dataHub.read(clientId, Priority.High)) ?? null, this.d.clock.now());
     const uid = obj.metadata.uid ?? key;
-    const confirmed = this.applied.get(uid) === generation || (status?.observedGeneration === generation && status.clientId !== undefined && CONFIRMING_REASONS.has(condition(status, ConditionType.Ready)?.reason ?? ''));
+    const readyReason = condition(status, ConditionType.Ready)?.reason ?? '';
+    const confirmed = this.applied.get(uid) === generation || (status?.observedGeneration === generation && status.clientId !== undefined && CONFIRMING_REASONS.has(readyReason));
+    let known = this.d.remote.fresh(clientId, now, resyncMs);
+    // A forced reconcile, or a drift report that may be stale, looks at Data Hub again.
+    if (forced || (confirmed && readyReason === Reason.Drifted && !known)) {
+      this.d.remote.set(clientId, (await this.d.dataHub.read(clientId, Priority.Normal)) ?? null, this.d.clock.now());
+      known = this.d.remote.fresh(clientId, this.d.clock.now(), resyncMs);
+    }
     const desired = desiredClient(obj, clientId);
     const remote = await syncRemote(this.d.dataHub.opsFor(status?.clientId === undefined ? Priority.High : Priority.Normal), {
       desired,
-      known: this.d.remote.fresh(clientId, now, resyncMs),
+      known,
       confirmed,
       existedBefore: status?.clientId !== undefined,
       driftPolicy: obj.spec.driftPolicy ?? 'Enforce',
     });
-    if (remote.client) this.d.remote.set(clientId, remote.client, this.d.clock.now());
+    // Only an answer from Data Hub is a new observation; re-storing a cached one would keep it fresh forever.
+    if (remote.client && remote.client !== known?.client) this.d.remote.set(clientId, remote.client, this.d.clock.now());
     this.applied.set(uid, generation);
 
     const values = secretValues(obj, clientId, this.d.settings.tenantId, this.d.settings.resource);
@@ -144,8 +151,12 @@ export class Reconciler {
     await this.releaseRenamedSecrets(obj, secret.name);
 
     this.recordEvents(obj, clientId, remote, secretAction, secret.name);
+    const changed = remote.action !== 'unchanged' || secretAction !== 'unchanged';
+    this.d.log[changed ? 'info' : 'debug']({ object: key, clientId, remote: remote.action, fields: remote.fields, secret: secretAction }, 'reconciled');
     const remoteChanged = !['unchanged', 'drifted'].includes(remote.action);
-    if (remote.client || remoteChanged) this.d.scanner.schedule(key, clientId, resyncMs);
+    // The next drift check is one interval after the last time Data Hub was actually looked at.
+    const observedAt = this.d.remote.fresh(clientId, this.d.clock.now(), resyncMs)?.observedAt;
+    if (observedAt !== undefined) this.d.scanner.scheduleFrom(key, clientId, resyncMs, observedAt);
     else this.d.scanner.ensureScheduled(key, clientId, resyncMs);
 
     const outcome: Outcome =

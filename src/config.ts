@@ -1,0 +1,199 @@
+// The operator's settings: parsed once from flags and environment variables (flags win), validated,
+// and turned into one typed object. Any bad value stops start-up with one clear line naming the
+// setting. Reads nothing but the argv/env it is given; main.ts passes process.argv and process.env.
+import { parseArgs } from 'node:util';
+import { parseDuration } from './duration.ts';
+
+export interface OperatorConfig {
+  kubeconfig: string | undefined;
+  dataHubUrl: string;
+  tenantId: string;
+  /** Directory of a mounted Secret with files client-id and client-secret (re-read on 401). */
+  credentialsDir: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  namespaces: string[];
+  labelSelector: string | undefined;
+  workers: number;
+  resyncIntervalMs: number;
+  instanceId: string | undefined;
+  propagationWindowMs: number;
+  dataHubTimeoutMs: number;
+  /** Requests per second to Data Hub; Infinity until Data Hub answers 429. */
+  dataHubRateLimit: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  metricsAddress: Address | undefined;
+  healthAddress: Address | undefined;
+  leaderElect: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  shutdownTimeoutMs: number;
+  identity: string;
+}
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface Setting {
+  env: string;
+  default?: string;
+  help: string;
+  boolean?: true;
+}
+
+/** Every setting: flag name → environment variable, default and help. The README's table follows this. */
+export const SETTINGS = {
+  kubeconfig: { env: 'KUBECONFIG', help: 'kubeconfig file (default: in-cluster, then ~/.kube/config)' },
+  'datahub-url': { env: 'DATAHUB_URL', default: 'https://uswe.datahub.connect.aveva.com', help: 'Data Hub base URL; identity writes only work on the global (US-West) host' },
+  'tenant-id': { env: 'DATAHUB_TENANT_ID', help: 'Data Hub tenant id (required)' },
+  'credentials-dir': { env: 'DATAHUB_CREDENTIALS_DIR', help: 'directory with files client-id and client-secret (a mounted Secret); re-read after a 401' },
+  'client-id': { env: 'DATAHUB_CLIENT_ID', help: 'client-credentials client id (when no --credentials-dir)' },
+  'client-secret': { env: 'DATAHUB_CLIENT_SECRET', help: 'client-credentials client secret (when no --credentials-dir)' },
+  namespaces: { env: 'WATCH_NAMESPACES', default: '', help: 'comma-separated namespaces to watch (default: all)' },
+  'label-selector': { env: 'LABEL_SELECTOR', help: 'only manage objects matching this label selector (sharding)' },
+  workers: { env: 'WORKERS', default: '16', help: 'concurrent reconciles (1-256)' },
+  'resync-interval': { env: 'RESYNC_INTERVAL', default: '10m', help: 'default drift-check interval (30s-24h)' },
+  'instance-id': { env: 'INSTANCE_ID', help: 'installation id used to derive client Ids (default: the kube-system namespace UID)' },
+  'propagation-window': { env: 'PROPAGATION_WINDOW', default: '1h', help: 'how long Data Hub takes to apply client changes (Propagated condition)' },
+  'datahub-timeout': { env: 'DATAHUB_TIMEOUT', default: '30s', help: 'per-request timeout for Data Hub calls' },
+  'datahub-rate-limit': { env: 'DATAHUB_RATE_LIMIT', default: '0', help: 'Data Hub requests per second (0: unlimited until Data Hub answers 429)' },
+  'log-level': { env: 'LOG_LEVEL', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
+  'metrics-bind-address': { env: 'METRICS_BIND_ADDRESS', default: ':8080', help: 'address for /metrics ("0" disables)' },
+  'health-probe-bind-address': { env: 'HEALTH_PROBE_BIND_ADDRESS', default: ':8081', help: 'address for /healthz and /readyz ("0" disables)' },
+  'leader-elect': { env: 'LEADER_ELECT', default: 'true', help: 'use a Lease so only one replica reconciles (true/false)' },
+  'leader-election-namespace': { env: 'POD_NAMESPACE', default: 'datahub-operator-system', help: 'namespace of the leader Lease' },
+  'leader-election-id': { env: 'LEADER_ELECTION_ID', default: 'datahub-operator-leader', help: 'name of the leader Lease' },
+  'lease-duration': { env: 'LEASE_DURATION', default: '15s', help: 'leader lease duration' },
+  'renew-deadline': { env: 'RENEW_DEADLINE', default: '10s', help: 'leader gives up if it cannot renew within this' },
+  'retry-period': { env: 'RETRY_PERIOD', default: '2s', help: 'leader election retry period' },
+  'shutdown-timeout': { env: 'SHUTDOWN_TIMEOUT', default: '30s', help: 'how long SIGTERM waits for in-flight reconciles' },
+  identity: { env: 'POD_NAME', help: 'this replica\'s name in the leader Lease (default: hostname + random suffix)' },
+} satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+function fail(name: SettingName, value: string, why: string): never {
+  throw new ConfigError(`invalid --${name} "${value}" (env ${SETTINGS[name].env}): ${why}`);
+}
+
+function durationOf(name: SettingName, value: string, minMs: number, maxMs: number): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) fail(name, value, 'must be a duration such as 30s, 10m or 1h');
+  if (ms < minMs || ms > maxMs) fail(name, value, `must be between ${minMs / 1000}s and ${maxMs / 1000}s`);
+  return ms;
+}
+
+function intOf(name: SettingName, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) fail(name, value, `must be a whole number from ${min} to ${max}`);
+  return Number(value);
+}
+
+function boolOf(name: SettingName, value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  fail(name, value, 'must be true or false');
+}
+
+function addressOf(name: SettingName, value: string): Address | undefined {
+  if (value === '0') return undefined;
+  const m = /^(.*):(\d{1,5})$/.exec(value);
+  if (!m || Number(m[2]) > 65535) fail(name, value, 'must be host:port or :port (or "0" to disable)');
+  return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+}
+
+function urlOf(name: SettingName, value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    fail(name, value, 'must be an absolute URL such as https://uswe.datahub.connect.aveva.com');
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') fail(name, value, 'must be an http(s) URL');
+  if (u.search || u.hash) fail(name, value, 'must not have a query or fragment');
+  return value.replace(/\/+$/, '');
+}
+
+const GUIDISH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Parses argv (flags only, after the subcommand) and env into a validated config; throws ConfigError. */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, hostname: string): OperatorConfig {
+  const options = Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, { type: 'string' as const }]));
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, allowPositionals: false, strict: true }) as { values: Record<string, string | undefined> });
+  } catch (err) {
+    throw new ConfigError((err as Error).message.split('\n')[0] ?? 'invalid arguments');
+  }
+  const get = (name: SettingName): string | undefined => {
+    const s: Setting = SETTINGS[name];
+    const v = values[name] ?? env[s.env] ?? s.default;
+    return v === undefined || v === '' ? s.default : v;
+  };
+  const need = (name: SettingName): string => get(name) ?? '';
+
+  const tenantId = get('tenant-id');
+  if (!tenantId) throw new ConfigError(`missing --tenant-id (env ${SETTINGS['tenant-id'].env}): the Data Hub tenant to manage clients in`);
+  if (!GUIDISH.test(tenantId)) fail('tenant-id', tenantId, 'must be a tenant id such as a GUID');
+  const credentialsDir = get('credentials-dir');
+  const clientId = get('client-id');
+  const clientSecret = get('client-secret');
+  if (!credentialsDir && (!clientId || !clientSecret)) {
+    throw new ConfigError('missing Data Hub credential: set --credentials-dir (env DATAHUB_CREDENTIALS_DIR), or both --client-id and --client-secret (env DATAHUB_CLIENT_ID, DATAHUB_CLIENT_SECRET)');
+  }
+  const namespaces = need('namespaces').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ns of namespaces) if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) fail('namespaces', ns, 'each entry must be a namespace name');
+  const logLevel = need('log-level');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) fail('log-level', logLevel, 'must be one of fatal, error, warn, info, debug, trace, silent');
+  const rate = need('datahub-rate-limit');
+  if (!/^\d+(\.\d+)?$/.test(rate)) fail('datahub-rate-limit', rate, 'must be a number of requests per second (0: unlimited)');
+
+  const config: OperatorConfig = {
+    kubeconfig: get('kubeconfig'),
+    dataHubUrl: urlOf('datahub-url', need('datahub-url')),
+    tenantId,
+    credentialsDir,
+    clientId,
+    clientSecret,
+    namespaces,
+    labelSelector: get('label-selector'),
+    workers: intOf('workers', need('workers'), 1, 256),
+    resyncIntervalMs: durationOf('resync-interval', need('resync-interval'), 1_000, 86_400_000),
+    instanceId: get('instance-id'),
+    propagationWindowMs: durationOf('propagation-window', need('propagation-window'), 0, 86_400_000),
+    dataHubTimeoutMs: durationOf('datahub-timeout', need('datahub-timeout'), 100, 600_000),
+    dataHubRateLimit: Number(rate) === 0 ? Infinity : Number(rate),
+    logLevel: logLevel as OperatorConfig['logLevel'],
+    metricsAddress: addressOf('metrics-bind-address', need('metrics-bind-address')),
+    healthAddress: addressOf('health-probe-bind-address', need('health-probe-bind-address')),
+    leaderElect: boolOf('leader-elect', need('leader-elect')),
+    leaderElectionNamespace: need('leader-election-namespace'),
+    leaderElectionId: need('leader-election-id'),
+    leaseDurationMs: durationOf('lease-duration', need('lease-duration'), 1_000, 600_000),
+    renewDeadlineMs: durationOf('renew-deadline', need('renew-deadline'), 1_000, 600_000),
+    retryPeriodMs: durationOf('retry-period', need('retry-period'), 100, 600_000),
+    shutdownTimeoutMs: durationOf('shutdown-timeout', need('shutdown-timeout'), 0, 600_000),
+    identity: get('identity') ?? `${hostname}_${Math.random().toString(36).slice(2, 10)}`,
+  };
+  if (config.instanceId !== undefined && !GUIDISH.test(config.instanceId)) fail('instance-id', config.instanceId, 'must be 1-128 letters, digits, ".", "_" or "-"');
+  if (!(config.leaseDurationMs > config.renewDeadlineMs && config.renewDeadlineMs > 1.2 * config.retryPeriodMs)) {
+    throw new ConfigError(`invalid leader election timing: need --lease-duration (${config.leaseDurationMs / 1000}s) > --renew-deadline (${config.renewDeadlineMs / 1000}s) > 1.2 × --retry-period (${config.retryPeriodMs / 1000}s)`);
+  }
+  return config;
+}
+
+export function usage(): string {
+  const lines = Object.entries(SETTINGS).map(([flag, s]: [string, Setting]) => `  --${flag.padEnd(28)} ${s.help}${s.default !== undefined && s.default !== '' ? ` (default ${s.default})` : ''} [env ${s.env}]`);
+  return ['Usage: datahub-operator run [flags]', '', 'Flags (each may also be set by the environment variable shown):', ...lines].join('\n');
+}

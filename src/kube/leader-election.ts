@@ -1,0 +1,146 @@
+// Leader election on a coordination.k8s.io Lease with client-go's semantics: acquire when the lease
+// is free or its holder has not renewed within leaseDuration (judged by our own clock from when we
+// last saw the record change, so clock skew between pods does not matter); renew every retryPeriod;
+// give up leadership if a renewal has not succeeded for renewDeadline. Times are MicroTime strings
+// with six fractional digits (the API server rejects three). Release hands the lease over at once.
+import type { Clock } from '../clock.ts';
+import { sleep } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import { isAlreadyExists, isConflict, isNotFound, type KubeHttp } from './kube-http.ts';
+
+interface Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace: string; resourceVersion?: string; labels?: Record<string, string> };
+  spec: {
+    holderIdentity?: string | null;
+    leaseDurationSeconds?: number;
+    acquireTime?: string | null;
+    renewTime?: string | null;
+    leaseTransitions?: number;
+  };
+}
+
+export interface LeaderElectionOptions {
+  http: KubeHttp;
+  clock: Clock;
+  log: Logger;
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+export class LeaderElector {
+  private readonly o: LeaderElectionOptions;
+  private observed: { record: string; at: number } | undefined;
+  private lease: Lease | undefined;
+  private leading = false;
+  private readonly abort = new AbortController();
+
+  constructor(options: LeaderElectionOptions) {
+    this.o = options;
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  private get path(): string {
+    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.o.namespace)}/leases`;
+  }
+
+  /**
+   * Blocks until this replica leads, calls onStarted, then renews until stopped (resolves) or the
+   * lease is lost (calls onLost, which is expected to end the process).
+   */
+  async run(onStarted: () => void, onLost: () => void): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted && !(await this.tryAcquireOrRenew())) {
+      await sleep(this.o.clock, this.o.retryPeriodMs * (1 + Math.random() * 0.2), signal).catch(() => undefined);
+    }
+    if (signal.aborted) return;
+    this.leading = true;
+    this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, 'became leader');
+    onStarted();
+    let lastRenew = this.o.clock.now();
+    while (!signal.aborted) {
+      await sleep(this.o.clock, this.o.retryPeriodMs, signal).catch(() => undefined);
+      if (signal.aborted) return;
+      if (await this.tryAcquireOrRenew()) {
+        lastRenew = this.o.clock.now();
+      } else if (this.o.clock.now() - lastRenew >= this.o.renewDeadlineMs) {
+        this.leading = false;
+        this.o.log.error({ lease: `${this.o.namespace}/${this.o.name}` }, 'lost the leader lease');
+        onLost();
+        return;
+      }
+    }
+  }
+
+  /** Stops renewing; if leading, releases the lease so another replica takes over at once. */
+  async release(): Promise<void> {
+    this.abort.abort(new Error('leader election stopped'));
+    if (!this.leading || !this.lease) return;
+    this.leading = false;
+    const now = this.o.clock.now();
+    const released: Lease = { ...this.lease, spec: { ...this.lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) } };
+    await this.put(released).catch((err: unknown) => this.o.log.warn({ err: (err as Error).message }, 'cannot release the leader lease'));
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const now = this.o.clock.now();
+    const durationSeconds = Math.ceil(this.o.leaseDurationMs / 1000);
+    try {
+      let current: Lease;
+      try {
+        current = await this.o.http.json<Lease>('GET', `${this.path}/${encodeURIComponent(this.o.name)}`, { verb: 'read', what: `Lease "${this.o.namespace}/${this.o.name}"`, timeoutMs: this.o.retryPeriodMs * 2 });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.lease = await this.o.http.json<Lease>('POST', this.path, {
+          body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.o.name, namespace: this.o.namespace }, spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } },
+          verb: 'create',
+          what: `Lease "${this.o.namespace}/${this.o.name}"`,
+        });
+        return true;
+      }
+      const spec = current.spec;
+      const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.acquireTime, spec.leaseDurationSeconds]);
+      if (this.observed?.record !== record) this.observed = { record, at: now };
+      const holder = spec.holderIdentity ?? '';
+      const heldByOther = holder !== '' && holder !== this.o.identity;
+      const expiresAt = this.observed.at + (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
+      if (heldByOther && expiresAt > now) return false;
+      const takeover = holder !== this.o.identity;
+      this.lease = await this.put({
+        ...current,
+        spec: {
+          holderIdentity: this.o.identity,
+          leaseDurationSeconds: durationSeconds,
+          acquireTime: takeover ? microTime(now) : (spec.acquireTime ?? microTime(now)),
+          renewTime: microTime(now),
+          leaseTransitions: (spec.leaseTransitions ?? 0) + (takeover && holder !== '' ? 1 : 0),
+        },
+      });
+      return true;
+    } catch (err) {
+      if (!isConflict(err) && !isAlreadyExists(err)) this.o.log.warn({ err: (err as Error).message }, 'leader election attempt failed');
+      return false;
+    }
+  }
+
+  private put(lease: Lease): Promise<Lease> {
+    return this.o.http.json<Lease>('PUT', `${this.path}/${encodeURIComponent(this.o.name)}`, {
+      body: { ...lease, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
+      verb: 'update',
+      what: `Lease "${this.o.namespace}/${this.o.name}"`,
+      timeoutMs: this.o.retryPeriodMs * 2,
+    });
+  }
+}
