@@ -53,7 +53,7 @@ async function typesFor(crd: Crd, version: CrdVersion): Promise<string> {
 async function main(): Promise<void> {
   const crdDir = join(root, 'crds');
   const crds = readdirSync(crdDir)
-    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
     .sort()
     .map((f) => parse(readFileSync(join(crdDir, f), 'utf8')) as Crd);
 

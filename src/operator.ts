@@ -70,16 +70,16 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
   const clock = systemClock;
   log.info({ version: env.version, tenantId: config.tenantId, dataHubUrl: config.dataHubUrl, namespaces: config.namespaces.length ? config.namespaces : 'all', workers: config.workers }, 'starting datahub-operator');
 
-  let controller: Controller | undefined;
-  let elector: LeaderElector | undefined;
+  // Late-bound: the metrics gauges read the controller, which needs the metrics to be built.
+  const late: { controller?: Controller; elector?: LeaderElector } = {};
   const budget = new SharedBudget({ clock, ratePerSecond: config.dataHubRateLimit });
   const metrics = new OperatorMetrics({
     workers: config.workers,
     queue: () =>
-      controller && {
-        depth: () => controller?.queue.length() ?? 0,
-        unfinishedSeconds: () => controller?.inFlightSeconds().total ?? 0,
-        longestRunningSeconds: () => controller?.inFlightSeconds().longest ?? 0,
+      late.controller && {
+        depth: () => late.controller?.queue.length() ?? 0,
+        unfinishedSeconds: () => late.controller?.inFlightSeconds().total ?? 0,
+        longestRunningSeconds: () => late.controller?.inFlightSeconds().longest ?? 0,
       },
     budgetRate: () => budget.currentRate(),
     budgetPausedSeconds: () => budget.pausedForMs() / 1000,
@@ -99,7 +99,7 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     onRequest: (m) => metrics.dataHubRequest(m.method, m.route, m.status, m.durationMs / 1000),
   });
   const events = new EventRecorder({ resources, clock, log, component: 'datahub-operator', instance: config.identity });
-  controller = new Controller({
+  const ctl = new Controller({
     settings: { instanceId, tenantId: config.tenantId, resource: config.dataHubUrl, defaultResyncMs: config.resyncIntervalMs, propagationWindowMs: config.propagationWindowMs },
     workers: config.workers,
     clock,
@@ -114,7 +114,7 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     labelSelector: config.labelSelector,
     safetyResyncMs: config.resyncIntervalMs,
   });
-  const ctl = controller;
+  late.controller = ctl;
 
   let leadershipKnown = !config.leaderElect;
   const servers = await Promise.all([
@@ -138,8 +138,8 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     const drained = await ctl.stop(config.shutdownTimeoutMs);
     if (!drained) log.warn('shutdown timeout reached with reconciles still running');
     await events.flush();
-    await elector?.release();
-    await Promise.all(servers.map((s) => s && s.close()));
+    await late.elector?.release();
+    await Promise.all(servers.map(async (s) => s && (await s.close())));
     await http.close();
     log.info('stopped');
     log.flush();
@@ -156,7 +156,8 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     ctl.startWorkers();
     return;
   }
-  elector = new LeaderElector({ http, clock, log, namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity, leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs });
+  const elector = new LeaderElector({ http, clock, log, namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity, leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs });
+  late.elector = elector;
   metrics.leader.set({ name: config.leaderElectionId }, 0);
   // A follower is ready too: it serves probes and keeps warm caches; only the leader reconciles.
   leadershipKnown = true;

@@ -20,7 +20,10 @@ export class ClientIdClaims {
     const affected = previous ? this.remove(key) : [];
     this.byKey.set(key, id);
     let claimants = this.byId.get(id);
-    if (!claimants) this.byId.set(id, (claimants = new Map()));
+    if (!claimants) {
+      claimants = new Map<string, Claimant>();
+      this.byId.set(id, claimants);
+    }
     claimants.set(key, { key, created });
     return [...affected, ...[...claimants.keys()].filter((k) => k !== key)];
   }

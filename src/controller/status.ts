@@ -103,7 +103,7 @@ export function statusChanged(prev: Status | undefined, next: Status): boolean {
 }
 
 export function condition(status: Status | undefined, type: string): Condition | undefined {
-  return (status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
+  return status?.conditions?.find((c) => c.type === type);
 }
 
 /** Ready=True for the current generation: the object needs no Data Hub call unless drift is suspected. */

@@ -135,7 +135,7 @@ export class Informer<T extends KubeObject> {
   private async relist(signal: AbortSignal): Promise<void> {
     const seen = new Map<string, T>();
     let cont: string | undefined;
-    let rv = '';
+    let rv: string;
     do {
       const page = await this.o.http.json<ListResponse<T>>('GET', this.o.path, {
         query: { labelSelector: this.o.labelSelector, limit: this.o.pageSize, continue: cont },

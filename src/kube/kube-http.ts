@@ -84,7 +84,7 @@ export class KubeHttp {
     let response: Dispatcher.ResponseData;
     try {
       response = await request(this.url(path, opts.query), {
-        method: method as Dispatcher.HttpMethod,
+        method,
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
         dispatcher,

@@ -101,7 +101,7 @@ describe('AuthorizationCodeClient lifecycle', () => {
     const id = acc.status?.clientId ?? '';
     const stored = sim.clients.get(id)!;
     sim.clients.set({ ...stored, RedirectUris: ['https://evil.example.com/callback'], Name: 'renamed in portal' });
-    await eventually('drift corrected', async () => sim.clients.get(id)?.RedirectUris[0] === 'https://enforce.example.com/callback' && sim.clients.get(id)?.Name === `${ns}/enforce`, 30_000);
+    await eventually('drift corrected', () => sim.clients.get(id)?.RedirectUris[0] === 'https://enforce.example.com/callback' && sim.clients.get(id)?.Name === `${ns}/enforce`, 30_000);
   });
 
   it('reports an edit made in the portal without touching it (driftPolicy Report)', async () => {
@@ -122,7 +122,7 @@ describe('AuthorizationCodeClient lifecycle', () => {
     const acc = await waitReady(ns, 'gone');
     const id = acc.status?.clientId ?? '';
     sim.clients.delete(id);
-    await eventually('client re-created', async () => sim.clients.get(id), 30_000);
+    await eventually('client re-created', () => sim.clients.get(id), 30_000);
     expect((await getAcc(ns, 'gone'))?.status?.clientId).toBe(id);
   });
 

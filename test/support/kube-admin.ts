@@ -132,7 +132,8 @@ function isPath(source: string): boolean {
 function manifestFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path)
-    .filter((f) => /\.ya?ml$/.test(f))
+    // kustomization.yaml describes a directory for kustomize; it is not an object to apply.
+    .filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f))
     .sort()
     .map((f) => join(path, f));
 }

@@ -137,7 +137,7 @@ export async function sleep(ms: number): Promise<void> {
 }
 
 /** Polls fn until it returns a value that is not undefined/false, or throws after timeoutMs. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
