@@ -110,7 +110,8 @@ function addressOf(name: SettingName, value: string): Address | undefined {
   if (value === '0') return undefined;
   const m = /^(.*):(\d{1,5})$/.exec(value);
   if (!m || Number(m[2]) > 65535) fail(name, value, 'must be host:port or :port (or "0" to disable)');
-  return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+  // "[::1]:8080" (the form Go tools take): node:net wants the IPv6 address without brackets.
+  return { host: (m[1] || '0.0.0.0').replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
 }
 
 function urlOf(name: SettingName, value: string): string {
