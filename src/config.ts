@@ -64,7 +64,7 @@ export const SETTINGS = {
   namespaces: { env: 'WATCH_NAMESPACES', default: '', help: 'comma-separated namespaces to watch (default: all)' },
   'label-selector': { env: 'LABEL_SELECTOR', help: 'only manage objects matching this label selector (sharding)' },
   workers: { env: 'WORKERS', default: '16', help: 'concurrent reconciles (1-256)' },
-  'resync-interval': { env: 'RESYNC_INTERVAL', default: '10m', help: 'default drift-check interval (30s-24h)' },
+  'resync-interval': { env: 'RESYNC_INTERVAL', default: '10m', help: 'default drift-check interval and safety-net resync (1s-24h; objects may set 30s-24h)' },
   'instance-id': { env: 'INSTANCE_ID', help: 'installation id used to derive client Ids (default: the kube-system namespace UID)' },
   'propagation-window': { env: 'PROPAGATION_WINDOW', default: '1h', help: 'how long Data Hub takes to apply client changes (Propagated condition)' },
   'datahub-timeout': { env: 'DATAHUB_TIMEOUT', default: '30s', help: 'per-request timeout for Data Hub calls' },
