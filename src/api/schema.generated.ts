@@ -147,7 +147,7 @@ export const AuthorizationCodeClientSchema = {
                   "maxProperties": 64,
                   "additionalProperties": {
                     "type": "string",
-                    "maxLength": 1024
+                    "maxLength": 63
                   }
                 },
                 "annotations": {
