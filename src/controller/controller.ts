@@ -58,6 +58,8 @@ export class Controller {
   private readonly secretsByOwner = new Map<string, Set<string>>();
   private readonly inFlight = new Map<string, number>();
   private workers: Promise<void>[] = [];
+  /** Keys queued when this replica started leading; logged once all have been reconciled. */
+  private initial: { keys: Set<string>; started: number } | undefined;
   private safetyTimer: TimerHandle | undefined;
   private leading = false;
 
@@ -115,7 +117,20 @@ export class Controller {
       for (const obj of this.accs.values()) this.queue.add(objectKeyOf(obj), Priority.Low);
     };
     this.safetyTimer = this.o.clock.setTimer(safety, this.o.safetyResyncMs);
-    for (const obj of this.accs.values()) this.queue.add(objectKeyOf(obj), needsWork(obj) ? Priority.High : Priority.Low);
+    this.initial = { keys: new Set(), started: this.o.clock.now() };
+    for (const obj of this.accs.values()) {
+      this.initial.keys.add(objectKeyOf(obj));
+      this.queue.add(objectKeyOf(obj), needsWork(obj) ? Priority.High : Priority.Low);
+    }
+    this.checkInitialDone();
+  }
+
+  private checkInitialDone(key?: string): void {
+    if (!this.initial) return;
+    if (key) this.initial.keys.delete(key);
+    if (this.initial.keys.size > 0) return;
+    this.o.log.info({ objects: this.accs.size(), durationMs: this.o.clock.now() - this.initial.started }, 'initial reconcile complete');
+    this.initial = undefined;
   }
 
   /** Stops taking work and waits (up to timeoutMs) for in-flight reconciles; then stops the caches. */
@@ -165,6 +180,7 @@ export class Controller {
       this.inFlight.delete(key);
       this.schedule(key, result, (this.o.clock.now() - started) / 1000);
       this.queue.done(key);
+      this.checkInitialDone(key);
     }
   }
 

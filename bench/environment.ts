@@ -1,0 +1,259 @@
+// The benchmark environment: a private control plane (with an audit log of writes), the operator's
+// RBAC and ServiceAccount, the Data Hub simulator in this process, and the operator as a real child
+// process. Also the measuring instruments that do not trust the operator's self-report: API-server
+// writes from the audit log, Data Hub requests from the simulator's log, CPU and memory from /proc.
+import { readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request } from 'undici';
+import { systemClock } from '../src/clock.ts';
+import { Informer } from '../src/kube/informer.ts';
+import { KubeHttp } from '../src/kube/kube-http.ts';
+import { createLogger } from '../src/log.ts';
+import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import { startControlPlane, type ControlPlane } from '../test/support/controlplane.ts';
+import { applyManifests, mintServiceAccountToken, writeKubeconfig } from '../test/support/kube-admin.ts';
+import { spawnComponent, startWatchdog, type Component } from '../test/support/process-supervisor.ts';
+
+export const ROOT = join(import.meta.dirname, '..');
+const OPERATOR_USER = 'system:serviceaccount:datahub-operator-system:datahub-operator';
+const ACC_API = '/apis/identity.datahub.dev/v1alpha1';
+
+export interface Acc {
+  metadata: { name: string; namespace: string; generation?: number; resourceVersion?: string };
+  spec: Record<string, unknown>;
+  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
+}
+
+export function isReady(acc: Acc): boolean {
+  return acc.status?.observedGeneration === acc.metadata.generation && (acc.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export interface OperatorHandle {
+  component: Component;
+  logFile: string;
+  /** CPU seconds (user + system) used so far. */
+  cpuSeconds(): number;
+  /** Current and peak resident memory in MiB. */
+  memory(): { rssMiB: number; peakMiB: number };
+  stop(): Promise<void>;
+}
+
+export class BenchEnvironment {
+  readonly cp: ControlPlane;
+  readonly sim: Simulator;
+  readonly http: KubeHttp;
+  private readonly operatorKubeconfig: string;
+  private readonly watchdog: ReturnType<typeof startWatchdog>;
+  private auditOffset = 0;
+  private readonly metricsAgent: Agent;
+
+  private constructor(cp: ControlPlane, sim: Simulator, http: KubeHttp, operatorKubeconfig: string) {
+    this.cp = cp;
+    this.sim = sim;
+    this.http = http;
+    this.operatorKubeconfig = operatorKubeconfig;
+    this.watchdog = startWatchdog(join(cp.dir, 'bench-watchdog'), 5_000);
+    this.metricsAgent = new Agent({ connect: { ca: readFileSync(cp.caFile) } });
+  }
+
+  static async start(log: (line: string) => void): Promise<BenchEnvironment> {
+    const cp = await startControlPlane({ audit: true, log: (l) => log(`[controlplane] ${l}`) });
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    for (const file of ['namespace.yaml', 'service-account.yaml', 'rbac.yaml']) await applyManifests(kc, join(ROOT, 'deploy', file));
+    const token = await mintServiceAccountToken(kc, 'datahub-operator-system', 'datahub-operator', 24 * 3600);
+    const operatorKubeconfig = join(cp.dir, 'operator.kubeconfig');
+    writeKubeconfig(operatorKubeconfig, { server: cp.server, caData: cp.caData, token });
+    const sim = await startSimulator({ host: '127.0.0.1', port: 0, recentRequests: 200_000 });
+    return new BenchEnvironment(cp, sim, new KubeHttp(kc, { requestTimeoutMs: 60_000 }), operatorKubeconfig);
+  }
+
+  startOperator(args: string[]): OperatorHandle {
+    const logFile = join(this.cp.dir, `operator-${Date.now()}.log`);
+    const component = spawnComponent({
+      name: 'operator',
+      command: process.execPath,
+      args: [
+        ...(process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        join(ROOT, 'dist', 'main.js'),
+        'run',
+        `--kubeconfig=${this.operatorKubeconfig}`,
+        `--datahub-url=${this.sim.url}`,
+        `--tenant-id=${this.sim.tenantId}`,
+        '--metrics-bind-address=127.0.0.1:0',
+        '--health-probe-bind-address=127.0.0.1:0',
+        '--leader-election-namespace=datahub-operator-system',
+        '--log-level=info',
+        ...args,
+      ],
+      logFile,
+      watchdog: this.watchdog,
+      env: { PATH: process.env.PATH ?? '', DATAHUB_CLIENT_ID: 'simulator-admin', DATAHUB_CLIENT_SECRET: 'simulator-secret' },
+    });
+    const pid = component.pid;
+    return {
+      component,
+      logFile,
+      cpuSeconds: () => {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      },
+      memory: () => {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+        return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+      },
+      stop: async () => {
+        await component.stop(40_000);
+      },
+    };
+  }
+
+  /** Waits until the operator logged a line with this msg (e.g. 'caches synced', 'became leader'). */
+  async waitForLog(op: OperatorHandle, msg: string, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = readFileSync(op.logFile, 'utf8');
+      if (text.includes(`"msg":"${msg}"`)) return Date.now();
+      if (!op.component.running()) throw new Error(`operator exited: ${op.component.logTail(20)}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for "${msg}": ${op.component.logTail(20)}`);
+      await sleep(50);
+    }
+  }
+
+  /** Creates objects with bounded concurrency (the "kubectl apply" of a GitOps sync); returns when each was created. */
+  async createObjects(namespace: string, names: string[], spec: (name: string) => Record<string, unknown>, concurrency = 32): Promise<Map<string, number>> {
+    const created = new Map<string, number>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < names.length) {
+        const name = names[next++]!;
+        await this.http.json('POST', `${ACC_API}/namespaces/${namespace}/authorizationcodeclients`, {
+          body: { apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', metadata: { name, namespace }, spec: spec(name) },
+          verb: 'create',
+          what: name,
+        });
+        created.set(name, Date.now());
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return created;
+  }
+
+  async patchSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<void> {
+    await this.http.json('PATCH', `${ACC_API}/namespaces/${namespace}/authorizationcodeclients/${name}`, { body: { spec }, patch: 'merge', verb: 'patch', what: name });
+  }
+
+  /** A cache of one namespace's objects that records when each one became Ready. */
+  watchReadiness(namespace: string): ReadinessTracker {
+    return new ReadinessTracker(this.http, namespace);
+  }
+
+  /** Marks the current end of the audit log; writesSinceMark() counts the operator's writes after it. */
+  markAudit(): void {
+    this.auditOffset = this.cp.auditLogPath ? statSync(this.cp.auditLogPath).size : 0;
+  }
+
+  /** The operator ServiceAccount's writes (create/update/patch/delete) since markAudit(), by resource. */
+  writesSinceMark(): { total: number; byResource: Record<string, number> } {
+    const path = this.cp.auditLogPath;
+    if (!path) throw new Error('the control plane has no audit log');
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r');
+    const buf = Buffer.alloc(size - this.auditOffset);
+    readSync(fd, buf, 0, buf.length, this.auditOffset);
+    closeSync(fd);
+    const byResource: Record<string, number> = {};
+    let total = 0;
+    for (const line of buf.toString('utf8').split('\n')) {
+      if (!line.includes(OPERATOR_USER)) continue;
+      const e = JSON.parse(line) as { verb: string; user: { username: string }; objectRef?: { resource?: string; subresource?: string } };
+      if (e.user.username !== OPERATOR_USER || !['create', 'update', 'patch', 'delete'].includes(e.verb)) continue;
+      if (e.objectRef?.resource === 'leases') continue; // leader election renewals are not object writes
+      const key = `${e.verb} ${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`;
+      byResource[key] = (byResource[key] ?? 0) + 1;
+      total++;
+    }
+    return { total, byResource };
+  }
+
+  /** Mean latency of write requests as the API server itself measured them (its /metrics). */
+  async apiServerWriteLatency(): Promise<{ sum: number; count: number }> {
+    const text = await this.rawMetrics();
+    let sum = 0;
+    let count = 0;
+    for (const line of text.split('\n')) {
+      const m = /^apiserver_request_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/.exec(line);
+      if (!m || !/verb="(POST|PATCH|PUT|DELETE)"/.test(m[2]!)) continue;
+      if (m[1] === 'sum') sum += Number(m[3]);
+      else count += Number(m[3]);
+    }
+    return { sum, count };
+  }
+
+  private async rawMetrics(): Promise<string> {
+    const r = await request(`${this.cp.server}/metrics`, { headers: { authorization: `Bearer ${this.cp.adminToken}` }, dispatcher: this.metricsAgent });
+    return r.body.text();
+  }
+
+  async stop(): Promise<void> {
+    await this.metricsAgent.close();
+    await this.http.close();
+    await this.sim.close();
+    await this.watchdog.close();
+    await this.cp.stop();
+  }
+}
+
+export class ReadinessTracker {
+  readonly readyAt = new Map<string, number>();
+  private readonly informer: Informer<Acc>;
+  private readonly waiters: { count: number; resolve: () => void }[] = [];
+
+  constructor(http: KubeHttp, namespace: string) {
+    this.informer = new Informer<Acc>({ http, path: `${ACC_API}/namespaces/${namespace}/authorizationcodeclients`, clock: systemClock, log: createLogger('silent') });
+    const seen = (acc: Acc): void => {
+      const key = acc.metadata.name;
+      if (isReady(acc)) {
+        if (!this.readyAt.has(key)) this.readyAt.set(key, Date.now());
+      } else {
+        this.readyAt.delete(key);
+      }
+      for (const w of [...this.waiters]) if (this.readyAt.size >= w.count) w.resolve();
+    };
+    this.informer.on({ add: seen, update: (_old, acc) => seen(acc) });
+    this.informer.start();
+  }
+
+  async synced(): Promise<void> {
+    await this.informer.synced;
+  }
+
+  /** Resolves when at least count objects are Ready (or rejects after timeoutMs). */
+  waitFor(count: number, timeoutMs: number): Promise<void> {
+    if (this.readyAt.size >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out: ${this.readyAt.size} of ${count} objects Ready after ${timeoutMs / 1000} s`)), timeoutMs);
+      this.waiters.push({ count, resolve: () => { clearTimeout(timer); resolve(); } });
+    });
+  }
+
+  get(namespace: string, name: string): Acc | undefined {
+    return this.informer.get(`${namespace}/${name}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.informer.stop();
+  }
+}
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
