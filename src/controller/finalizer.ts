@@ -20,7 +20,9 @@ export async function finalizeObject(d: ReconcilerDeps, reconciler: Reconciler, 
   }
 
   const key = objectKeyOf(obj);
-  const clientId = reconciler.clientIdOf(obj);
+  // The client this object actually manages: a pin added later that differs from it (Stalled,
+  // InvalidSpec) names a client this object never touched, which must not be deleted.
+  const clientId = obj.status?.clientId ?? reconciler.clientIdOf(obj);
   const owner = d.claims.owner(clientId);
   const mayDeleteRemote = owner === undefined || owner === key;
   const orphan = obj.spec.deletionPolicy === 'Orphan';
