@@ -178,6 +178,28 @@ export class BenchEnvironment {
     return { total, byResource };
   }
 
+  /**
+   * The API server's write capacity on this machine: creates per second of small objects with high
+   * concurrency (same audit settings as the runs). The burst's API-server limit is N × writes per
+   * object ÷ this.
+   */
+  async calibrateWriteThroughput(count = 1000, concurrency = 64): Promise<number> {
+    const ns = `calibrate-${Date.now().toString(36)}`;
+    await this.http.json('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } }, verb: 'create', what: ns });
+    let next = 0;
+    const started = performance.now();
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        const name = `cm-${next++}`;
+        await this.http.json('POST', `/api/v1/namespaces/${ns}/configmaps`, { body: { metadata: { name }, data: { k: 'v' } }, verb: 'create', what: name });
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const perSecond = count / ((performance.now() - started) / 1000);
+    await this.http.json('DELETE', `/api/v1/namespaces/${ns}`, { verb: 'delete', what: ns });
+    return perSecond;
+  }
+
   /** Mean latency of write requests as the API server itself measured them (its /metrics). */
   async apiServerWriteLatency(): Promise<{ sum: number; count: number }> {
     const text = await this.rawMetrics();

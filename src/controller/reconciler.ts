@@ -179,6 +179,11 @@ export class Reconciler {
   private recordEvents(obj: AuthorizationCodeClient, clientId: string, remote: RemoteResult, secret: SecretAction, secretName: string): void {
     const e = this.d.events;
     const fields = remote.fields.join(', ');
+    if (remote.action === 'created' && secret === 'created') {
+      // The common first reconcile: one event instead of two (events are API-server writes too).
+      e.normal(obj, 'Created', `Created Data Hub client ${clientId} and Secret ${secretName}`);
+      return;
+    }
     switch (remote.action) {
       case 'created':
         e.normal(obj, 'Created', `Created Data Hub client ${clientId}`);
