@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# The operator image: build with the full toolchain, ship only dist/, crds/, package*.json and the
+# production dependencies, run as the non-root UID the Deployment expects (65532). The same
+# production install is exercised without Docker by test/unit/production-install.test.ts.
+#
+#   docker build -t datahub-operator:0.1.0 .
+#   docker run --rm datahub-operator:0.1.0 --version
+#
+# For reproducible builds pin the base image by digest (node:24-bookworm-slim@sha256:...).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- build: all dependencies (TypeScript, and the pinned Node.js devDependency), then compile src/.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- deps: production dependencies only. No install scripts run (none of them needs one; the
+# `node` devDependency, which downloads a Node.js binary, is not installed at all).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- runtime: the base image's Node.js 24 runs dist/main.js; npm, npx and yarn are removed, since
+# nothing at runtime installs packages.
+FROM ${NODE_IMAGE} AS runtime
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY --from=build /src/dist ./dist
+COPY crds ./crds
+USER 65532:65532
+EXPOSE 8080 8081
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["run"]
