@@ -223,9 +223,10 @@ export class Informer<T extends KubeObject> {
   private matchesSelector(obj: T): boolean {
     if (!this.o.labelSelector) return true;
     const labels = obj.metadata.labels ?? {};
+    // Only plain key=value terms are evaluated here; anything else is left to the watch to deliver.
     return this.o.labelSelector.split(',').every((term) => {
-      const [k, v] = term.split('=');
-      return k !== undefined && labels[k.trim()] === v?.trim();
+      const m = /^\s*([^=!\s]+)\s*==?\s*([^=!\s]*)\s*$/.exec(term);
+      return m !== null && labels[m[1]!] === m[2];
     });
   }
 }
