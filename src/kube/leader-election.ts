@@ -125,7 +125,8 @@ export class LeaderElector {
           leaseDurationSeconds: durationSeconds,
           acquireTime: takeover ? microTime(now) : (spec.acquireTime ?? microTime(now)),
           renewTime: microTime(now),
-          leaseTransitions: (spec.leaseTransitions ?? 0) + (takeover && holder !== '' ? 1 : 0),
+          // Like client-go: every change of holder counts, including taking over a released lease.
+          leaseTransitions: (spec.leaseTransitions ?? 0) + (takeover ? 1 : 0),
         },
       });
       return true;
