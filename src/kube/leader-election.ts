@@ -43,6 +43,8 @@ export class LeaderElector {
   private lease: Lease | undefined;
   private leading = false;
   private readonly abort = new AbortController();
+  /** The acquire/renew call in flight, if any: release() waits for it. */
+  private attempt: Promise<boolean> | undefined;
 
   constructor(options: LeaderElectionOptions) {
     this.o = options;
@@ -62,7 +64,7 @@ export class LeaderElector {
    */
   async run(onStarted: () => void, onLost: () => void): Promise<void> {
     const signal = this.abort.signal;
-    while (!signal.aborted && !(await this.tryAcquireOrRenew())) {
+    while (!signal.aborted && !(await this.tryOnce())) {
       await sleep(this.o.clock, this.o.retryPeriodMs * (1 + Math.random() * 0.2), signal).catch(() => undefined);
     }
     if (signal.aborted) return;
@@ -73,7 +75,7 @@ export class LeaderElector {
     while (!signal.aborted) {
       await sleep(this.o.clock, this.o.retryPeriodMs, signal).catch(() => undefined);
       if (signal.aborted) return;
-      if (await this.tryAcquireOrRenew()) {
+      if (await this.tryOnce()) {
         lastRenew = this.o.clock.now();
       } else if (this.o.clock.now() - lastRenew >= this.o.renewDeadlineMs) {
         this.leading = false;
@@ -87,11 +89,20 @@ export class LeaderElector {
   /** Stops renewing; if leading, releases the lease so another replica takes over at once. */
   async release(): Promise<void> {
     this.abort.abort(new Error('leader election stopped'));
-    if (!this.leading || !this.lease) return;
+    // A renewal in flight would make the release below conflict (and the lease would then run its
+    // full duration); an acquisition in flight may even win the lease after shutdown began. Wait for
+    // it, then release whatever we hold.
+    await this.attempt;
     this.leading = false;
+    if (this.lease?.spec.holderIdentity !== this.o.identity) return;
     const now = this.o.clock.now();
     const released: Lease = { ...this.lease, spec: { ...this.lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) } };
     await this.put(released).catch((err: unknown) => this.o.log.warn({ err: (err as Error).message }, 'cannot release the leader lease'));
+  }
+
+  private tryOnce(): Promise<boolean> {
+    this.attempt = this.tryAcquireOrRenew();
+    return this.attempt;
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
