@@ -40,7 +40,9 @@ export interface RemoteSyncInput {
 export async function syncRemote(ops: RemoteOps, input: RemoteSyncInput): Promise<RemoteResult> {
   const { desired, known, confirmed } = input;
   if (known) {
-    if (known.client === null) return create(ops, desired, true);
+    // Missing in Data Hub: a re-create only if this object had created (or adopted) it before; a
+    // forced reconcile of a never-created object reads first and must still report a first create.
+    if (known.client === null) return create(ops, desired, input.existedBefore);
     const fields = diffClient(desired, known.client);
     if (fields.length === 0) return { action: 'unchanged', fields, client: known.client };
     if (confirmed && input.driftPolicy === 'Report') return { action: 'drifted', fields, client: known.client };
