@@ -47,6 +47,11 @@ export interface Classified {
   message: string;
   /** Whether a (deduplicated) warning event is due. */
   warn: boolean;
+  /**
+   * What makes the failure distinct when deduplicating warnings, if not its message: Data Hub gives
+   * every answer a fresh operation id, so a retry of the same failure has a new message.
+   */
+  fingerprint?: string;
   retryAfterMs?: number;
   /** How the outcome counts against the shared Data Hub budget. */
   budget: PermitOutcome['kind'];
@@ -65,7 +70,8 @@ function dataHubDetail(err: DataHubError): string {
 
 function classifyDataHub(err: DataHubError): Classified {
   const message = dataHubDetail(err);
-  const base = { message, warn: true, retryAfterMs: err.retryAfterMs };
+  const fingerprint = [err.kind, err.status, err.operation, err.error ?? '', err.reason ?? '', err.resolution ?? ''].join('\n');
+  const base = { message, fingerprint, warn: true, retryAfterMs: err.retryAfterMs };
   if (err.kind === 'network' || err.kind === 'timeout') return { ...base, verdict: 'retry', reason: Reason.RemoteUnavailable, budget: 'unavailable' };
   if (err.kind === 'malformed-response') return { ...base, verdict: 'retry', reason: Reason.RemoteInvalidResponse, budget: 'ok' };
   switch (err.status) {

@@ -247,7 +247,7 @@ export class Reconciler {
     const generation = obj.metadata.generation ?? 0;
     const log = this.d.log.child({ object: objectKeyOf(obj) });
     log.warn({ reason: failure.reason, verdict: failure.verdict, err: failure.message }, 'reconcile failed');
-    if (failure.warn) this.d.events.warning(obj, failure.reason, failure.message);
+    if (failure.warn) this.d.events.warning(obj, failure.reason, failure.message, failure.fingerprint);
     const latest = this.d.accs.get(objectKeyOf(obj)) ?? obj;
     const next = nextStatus(latest.status, { generation, now: this.d.clock.now(), tenantId: this.d.settings.tenantId, outcome: { kind: 'failed', failure } });
     await this.writeStatus(latest, next).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'cannot record the failure in status'));

@@ -8,7 +8,8 @@ import type { CoreEvent, KubeResources } from './resources.ts';
 
 export interface EventSink {
   normal(obj: KubeObject, reason: string, message: string): void;
-  warning(obj: KubeObject, reason: string, message: string): void;
+  /** `fingerprint` (default: the message) identifies the failure for deduplication. */
+  warning(obj: KubeObject, reason: string, message: string, fingerprint?: string): void;
   /** The object recovered: its next failure is news again. */
   resolved(obj: KubeObject): void;
   /** The object is gone: drop what we remember about it. */
@@ -39,9 +40,9 @@ export class EventRecorder implements EventSink {
     this.send(obj, 'Normal', reason, message);
   }
 
-  warning(obj: KubeObject, reason: string, message: string): void {
+  warning(obj: KubeObject, reason: string, message: string, fingerprint = message): void {
     const id = identity(obj);
-    const key = `${reason}\n${message}`;
+    const key = `${reason}\n${fingerprint}`;
     if (this.lastWarning.get(id) === key) return;
     this.lastWarning.set(id, key);
     this.send(obj, 'Warning', reason, message);
