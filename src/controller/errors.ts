@@ -64,7 +64,7 @@ function dataHubDetail(err: DataHubError): string {
   const parts = [err.message];
   if (err.reason && !err.message.includes(err.reason)) parts.push(`reason: ${err.reason}`);
   if (err.resolution) parts.push(`resolution: ${err.resolution}`);
-  if (err.operationId) parts.push(`operation id: ${err.operationId}`);
+  if (err.operationId && !err.message.includes(err.operationId)) parts.push(`operation id: ${err.operationId}`);
   return parts.join('; ');
 }
 
