@@ -16,6 +16,12 @@ export type DataHubApi = Pick<
 
 /** How long a reconcile may wait inline for a permit before handing the wait back to the queue. */
 const MAX_INLINE_WAIT_MS = 2_000;
+/**
+ * How long a later call of the same reconcile may wait (the read after a 409, the PUT after it).
+ * Giving up there wastes the permits already spent, and the retry needs them all again: under a
+ * budget slower than one permit per MAX_INLINE_WAIT_MS a multi-call reconcile would never finish.
+ */
+export const FOLLOW_UP_WAIT_MS = 60_000;
 
 export class DataHubGateway {
   private readonly api: DataHubApi;
@@ -26,8 +32,8 @@ export class DataHubGateway {
     this.budget = budget;
   }
 
-  private async call<T>(priority: Priority, fn: () => Promise<T>): Promise<T> {
-    const permit = await this.budget.acquire(priority, MAX_INLINE_WAIT_MS);
+  private async call<T>(priority: Priority, fn: () => Promise<T>, maxWaitMs = MAX_INLINE_WAIT_MS): Promise<T> {
+    const permit = await this.budget.acquire(priority, maxWaitMs);
     try {
       const result = await fn();
       permit.report({ kind: 'ok' });
@@ -52,11 +58,14 @@ export class DataHubGateway {
     return this.call(P.High, () => this.api.deleteAuthorizationCodeClient(id));
   }
 
+  /** The calls of one reconcile: the first waits briefly for a permit, later ones up to FOLLOW_UP_WAIT_MS. */
   opsFor(priority: Priority): RemoteOps {
+    let calls = 0;
+    const wait = (): number => (calls++ === 0 ? MAX_INLINE_WAIT_MS : FOLLOW_UP_WAIT_MS);
     return {
-      read: (id) => this.read(id, priority),
-      create: (d: DesiredClient) => this.call(priority, () => this.api.createAuthorizationCodeClient(createBody(d))),
-      update: (d: DesiredClient) => this.call(priority, () => this.api.updateAuthorizationCodeClient(d.Id, updateBody(d))),
+      read: (id) => this.call(priority, () => this.api.getAuthorizationCodeClient(id), wait()),
+      create: (d: DesiredClient) => this.call(priority, () => this.api.createAuthorizationCodeClient(createBody(d)), wait()),
+      update: (d: DesiredClient) => this.call(priority, () => this.api.updateAuthorizationCodeClient(d.Id, updateBody(d)), wait()),
     };
   }
 }

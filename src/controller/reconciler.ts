@@ -129,13 +129,14 @@ export class Reconciler {
     const readyReason = condition(status, ConditionType.Ready)?.reason ?? '';
     const confirmed = this.applied.get(uid) === generation || (status?.observedGeneration === generation && status.clientId !== undefined && CONFIRMING_REASONS.has(readyReason));
     let known = this.d.remote.fresh(clientId, now, resyncMs);
+    const ops = this.d.dataHub.opsFor(status?.clientId === undefined ? Priority.High : Priority.Normal);
     // A forced reconcile, or a drift report that may be stale, looks at Data Hub again.
     if (forced || (confirmed && readyReason === Reason.Drifted && !known)) {
-      this.d.remote.set(clientId, (await this.d.dataHub.read(clientId, Priority.Normal)) ?? null, this.d.clock.now());
+      this.d.remote.set(clientId, (await ops.read(clientId)) ?? null, this.d.clock.now());
       known = this.d.remote.fresh(clientId, this.d.clock.now(), resyncMs);
     }
     const desired = desiredClient(obj, clientId);
-    const remote = await syncRemote(this.d.dataHub.opsFor(status?.clientId === undefined ? Priority.High : Priority.Normal), {
+    const remote = await syncRemote(ops, {
       desired,
       known,
       confirmed,
