@@ -2,7 +2,7 @@
 // priority), workers run the reconciler and turn its result into forget / backoff / delay. Also runs
 // the drift scanner and a periodic full re-enqueue as a safety net. Informers run on every replica
 // (warm caches for fast failover); workers and the scanner only while this replica leads.
-import { Annotation, Label } from '../api/conditions.ts';
+import { Annotation, FINALIZER, Label } from '../api/conditions.ts';
 import type { AuthorizationCodeClient } from '../api/types.generated.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
@@ -288,14 +288,21 @@ function needsWork(obj: AuthorizationCodeClient): boolean {
   return obj.metadata.deletionTimestamp !== undefined || !isSyncedAt(obj.status, obj.metadata.generation ?? 0);
 }
 
-/** Status-only updates (our own writes, mostly) need no reconcile. */
+/**
+ * Status-only updates (our own writes, mostly) need no reconcile, and neither does our finalizer
+ * being added: only the reconcile that is running adds it, and its watch event can arrive before
+ * that reconcile ends (re-running it at once would repeat a failed Data Hub call immediately).
+ */
 function relevantChange(old: AuthorizationCodeClient, obj: AuthorizationCodeClient): boolean {
   const a = old.metadata;
   const b = obj.metadata;
+  const others = (f: string[] | undefined): string => JSON.stringify((f ?? []).filter((x) => x !== FINALIZER));
+  const ours = (f: string[] | undefined): boolean => (f ?? []).includes(FINALIZER);
   return (
     a.generation !== b.generation ||
     a.deletionTimestamp !== b.deletionTimestamp ||
     JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {}) ||
-    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? [])
+    others(a.finalizers) !== others(b.finalizers) ||
+    (ours(a.finalizers) && !ours(b.finalizers))
   );
 }
