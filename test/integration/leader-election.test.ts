@@ -185,6 +185,25 @@ describe.each(RUNS)('leader election, $label', ({ timings, t, label }) => {
   });
 });
 
+describe('leader election, lost lease', () => {
+  it('a leader that cannot renew (the Lease taken over behind its back) stops within the renew deadline with exit 1', async () => {
+    const leaseName = `le-lost-${Math.random().toString(36).slice(2, 6)}`;
+    const p = await startOperator({ simulator: sim, namespaces: [ns], leaderElectionId: leaseName, args: [`--identity=lonely-${leaseName}`, ...flagsOf(SHORT)] });
+    running.push(p);
+    await p.waitForLog(becameLeader);
+    const { kc } = await cluster();
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`;
+    const current = (await kubeCall(kc, { method: 'GET', path }, 'get lease')) as Lease;
+    const hijackedAt = Date.now();
+    await kubeCall(kc, { method: 'PUT', path, body: { ...current, spec: { ...current.spec, holderIdentity: 'intruder', leaseDurationSeconds: 3600 } } }, 'take the lease');
+    const exit = await Promise.race([p.component.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), (SHORT.renewS + 3 * SHORT.retryS + 5) * 1000))]);
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(Date.now() - hijackedAt).toBeLessThan((SHORT.renewS + 2 * SHORT.retryS + 3) * 1000);
+    expect(p.logs().some((l) => l.msg === 'lost the leader lease')).toBe(true);
+    expect((await lease(leaseName))?.spec.holderIdentity).toBe('intruder');
+  });
+});
+
 describe('leader election, follower', () => {
   it('a follower stopped with SIGTERM exits 0 and leaves the leader\'s Lease alone', async () => {
     const leaseName = `le-follower-${Math.random().toString(36).slice(2, 6)}`;
