@@ -110,7 +110,6 @@ export class Controller {
   startWorkers(): void {
     if (this.leading) return;
     this.leading = true;
-    for (let i = 0; i < this.o.workers; i++) this.workers.push(this.work());
     this.scanner.start();
     const safety = (): void => {
       this.safetyTimer = this.o.clock.setTimer(safety, this.o.safetyResyncMs);
@@ -122,6 +121,9 @@ export class Controller {
       this.initial.keys.add(objectKeyOf(obj));
       this.queue.add(objectKeyOf(obj), needsWork(obj) ? Priority.High : Priority.Low);
     }
+    // Workers start after the keys are queued: a worker takes a ready key synchronously, and adding
+    // a key that is already being processed marks it dirty, so it would be reconciled twice.
+    for (let i = 0; i < this.o.workers; i++) this.workers.push(this.work());
     this.checkInitialDone();
   }
 
