@@ -68,6 +68,18 @@ async function instanceIdOf(config: OperatorConfig, resources: KubeResources, lo
 export async function runOperator(config: OperatorConfig, env: RunEnvironment): Promise<void> {
   const log = createLogger(config.logLevel);
   const clock = systemClock;
+  // Signals before the operator is fully up (e.g. while it reads the kube-system namespace) end it at once, cleanly.
+  const stopper: { stop?: (signal: string) => Promise<void> } = {};
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    env.onSignal(signal, () => {
+      if (stopper.stop) void stopper.stop(signal);
+      else {
+        log.info({ signal }, 'stopped during start-up');
+        log.flush();
+        env.exit(0);
+      }
+    });
+  }
   log.info({ version: env.version, tenantId: config.tenantId, dataHubUrl: config.dataHubUrl, namespaces: config.namespaces.length ? config.namespaces : 'all', workers: config.workers }, 'starting datahub-operator');
 
   // Late-bound: the metrics gauges read the controller, which needs the metrics to be built.
@@ -145,8 +157,7 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     log.flush();
     env.exit(0);
   };
-  env.onSignal('SIGTERM', () => void shutdown('SIGTERM'));
-  env.onSignal('SIGINT', () => void shutdown('SIGINT'));
+  stopper.stop = shutdown;
 
   ctl.startInformers();
   await ctl.synced();

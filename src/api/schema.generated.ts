@@ -176,6 +176,9 @@ export const AuthorizationCodeClientSchema = {
     "status": {
       "type": "object",
       "description": "What the operator last observed and did.",
+      "default": {
+        "observedGeneration": -1
+      },
       "properties": {
         "observedGeneration": {
           "type": "integer",
