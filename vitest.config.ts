@@ -24,6 +24,23 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // The long reliability suite (npm run test:reliability, which sets DATAHUB_RELIABILITY=1; see
+      // RELIABILITY.md): minutes per file, so a plain `vitest run` (npm test) leaves it out. Its
+      // shortened versions are the integration project's reliability-*.test.ts files.
+      ...(process.env.DATAHUB_RELIABILITY === '1'
+        ? [
+            {
+              test: {
+                name: 'reliability',
+                include: ['test/reliability/**/*.test.ts'],
+                globalSetup: ['test/support/global-setup.ts'],
+                testTimeout: 40 * 60_000,
+                hookTimeout: 10 * 60_000,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });
