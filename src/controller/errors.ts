@@ -105,7 +105,14 @@ function classifyKube(err: KubeApiError): Classified {
 export function classify(err: unknown): Classified {
   if (err instanceof TerminalError) return { verdict: 'stop', reason: err.reason, message: err.message, warn: true, budget: 'ok' };
   if (err instanceof RetryableError) return { verdict: 'retry', reason: err.reason, message: err.message, warn: true, retryAfterMs: err.retryAfterMs, budget: 'ok' };
-  if (err instanceof BudgetWaitError) return { verdict: 'wait', reason: Reason.RemoteRateLimited, message: err.message, warn: false, retryAfterMs: err.retryAfterMs, budget: 'ok' };
+  if (err instanceof BudgetWaitError) {
+    if (err.kind === 'unavailable') {
+      // No seconds in the message: it goes to status, which must not change on every wait.
+      const message = 'Data Hub is not answering: after repeated failures the operator sends one probe request at a time for all objects and holds the rest back until Data Hub answers again';
+      return { verdict: 'wait', reason: Reason.RemoteUnavailable, message, warn: false, retryAfterMs: err.retryAfterMs, budget: 'ok' };
+    }
+    return { verdict: 'wait', reason: Reason.RemoteRateLimited, message: err.message, warn: false, retryAfterMs: err.retryAfterMs, budget: 'ok' };
+  }
   if (err instanceof DataHubError) return classifyDataHub(err);
   if (err instanceof KubeApiError) return classifyKube(err);
   if (err instanceof KubeTransportError) return { verdict: 'retry', reason: Reason.KubernetesError, message: err.message, warn: false, budget: 'ok' };

@@ -244,15 +244,29 @@ export class Reconciler {
 
   private async fail(obj: AuthorizationCodeClient, err: unknown): Promise<ReconcileResult> {
     const failure = classify(err);
-    if (failure.verdict === 'retry-now' || failure.verdict === 'wait') return { kind: 'failed', failure };
+    if (failure.verdict === 'retry-now') return { kind: 'failed', failure };
     const generation = obj.metadata.generation ?? 0;
     const log = this.d.log.child({ object: objectKeyOf(obj) });
+    if (failure.verdict === 'wait') {
+      // Waiting for the shared budget is normal progress under a rate limit and says nothing. While
+      // Data Hub fails for everyone only one object at a time gets a probe request, so the others
+      // must say why their work is not done (once: an object that already reports RemoteUnavailable
+      // for this generation, e.g. from its own failed request, keeps that more specific message).
+      const ready = condition(obj.status, ConditionType.Ready);
+      const reported = obj.status?.observedGeneration === generation && ready?.status === 'False' && ready.reason === Reason.RemoteUnavailable;
+      if (failure.reason === Reason.RemoteUnavailable && !reported) await this.recordFailure(obj, generation, failure, log);
+      return { kind: 'failed', failure };
+    }
     log.warn({ reason: failure.reason, verdict: failure.verdict, err: failure.message }, 'reconcile failed');
     if (failure.warn) this.d.events.warning(obj, failure.reason, failure.message, failure.fingerprint);
+    await this.recordFailure(obj, generation, failure, log);
+    return { kind: 'failed', failure };
+  }
+
+  private async recordFailure(obj: AuthorizationCodeClient, generation: number, failure: Classified, log: Logger): Promise<void> {
     const latest = this.d.accs.get(objectKeyOf(obj)) ?? obj;
     const next = nextStatus(latest.status, { generation, now: this.d.clock.now(), tenantId: this.d.settings.tenantId, outcome: { kind: 'failed', failure } });
     await this.writeStatus(latest, next).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'cannot record the failure in status'));
-    return { kind: 'failed', failure };
   }
 }
 

@@ -34,13 +34,21 @@ export const defaultSharedBudget: Omit<SharedBudgetOptions, 'clock'> = {
   pauseMaxMs: 30_000,
 };
 
+/**
+ * Why a permit is far away: Data Hub is failing for everyone (the circuit is open: only one probe at
+ * a time), or the rate (a fixed or learnt limit, a 429's Retry-After) does not allow more yet.
+ */
+export type BudgetWaitKind = 'unavailable' | 'rate-limited';
+
 /** Thrown by acquire() when a permit is further away than the caller is willing to wait. */
 export class BudgetWaitError extends Error {
   readonly retryAfterMs: number;
-  constructor(retryAfterMs: number) {
+  readonly kind: BudgetWaitKind;
+  constructor(retryAfterMs: number, kind: BudgetWaitKind = 'rate-limited') {
     super(`Data Hub request budget exhausted: next request in ${Math.ceil(retryAfterMs / 1000)}s`);
     this.name = 'BudgetWaitError';
     this.retryAfterMs = retryAfterMs;
+    this.kind = kind;
   }
 }
 
@@ -98,7 +106,7 @@ export class SharedBudget {
   /** Resolves with a permit, or rejects with BudgetWaitError if none is due within maxWaitMs. */
   acquire(priority: Priority, maxWaitMs: number): Promise<Permit> {
     const estimate = this.estimatedWaitMs(priority);
-    if (estimate > maxWaitMs) return Promise.reject(new BudgetWaitError(estimate));
+    if (estimate > maxWaitMs) return Promise.reject(new BudgetWaitError(estimate, this.waitKind()));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         priority,
@@ -106,13 +114,18 @@ export class SharedBudget {
         grant: resolve,
         deadline: this.o.clock.setTimer(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new BudgetWaitError(Math.max(1_000, this.estimatedWaitMs(priority))));
+          reject(new BudgetWaitError(Math.max(1_000, this.estimatedWaitMs(priority)), this.waitKind()));
         }, maxWaitMs),
       };
       this.waiters.push(waiter);
       this.waiters.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
       this.pump();
     });
+  }
+
+  /** A failure pause (the circuit open, a probe due or in flight) is an outage; anything else is rate. */
+  private waitKind(): BudgetWaitKind {
+    return this.needsProbe ? 'unavailable' : 'rate-limited';
   }
 
   private estimatedWaitMs(priority: Priority): number {
