@@ -135,7 +135,11 @@ export class DriftScanner {
     return now - entry.at >= Math.min(entry.intervalMs * 0.1, 60_000);
   }
 
-  /** Fills a partial batch with entries due within the next 10% of their interval. */
+  /**
+   * Fills a partial batch with entries due within the next half of their interval. Checking some
+   * objects early costs nothing (the read is made anyway) and aligns them: read together, they fall
+   * due together next time, so small populations also converge to full batches.
+   */
   private topUp(batch: Entry[], now: number): void {
     while (batch.length < this.o.batchSize) {
       const top = this.heap.peek();
@@ -145,7 +149,7 @@ export class DriftScanner {
         this.heap.pop();
         continue;
       }
-      if (entry.at - now > entry.intervalMs * 0.1) return;
+      if (entry.at - now > entry.intervalMs * 0.5) return;
       this.heap.pop();
       batch.push(entry);
     }

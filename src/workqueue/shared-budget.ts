@@ -80,6 +80,8 @@ export class SharedBudget {
   private needsProbe = false;
   private probeInFlight = false;
   private learntLimit = false;
+  private last429 = 0;
+  private lastRaise = 0;
   private readonly accepted: number[] = [];
   private waiters: Waiter[] = [];
   private seq = 0;
@@ -137,6 +139,7 @@ export class SharedBudget {
 
   private refill(): void {
     const now = this.o.clock.now();
+    this.recover(now);
     if (Number.isFinite(this.rate)) {
       this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.rate);
     } else {
@@ -226,6 +229,7 @@ export class SharedBudget {
    * the estimate was still too high (or the limit dropped), so it is cut by a fifth each time.
    */
   private learnRate(now: number): void {
+    this.last429 = now;
     this.trimAccepted(now);
     const observed = (this.accepted.length / this.o.windowMs) * 1000 * this.o.safetyFactor;
     const floor = 1 / 60; // never below one request a minute
@@ -234,4 +238,25 @@ export class SharedBudget {
     this.learntLimit = true;
     this.burst = Math.min(this.burst, Math.max(1, Math.floor(this.rate)));
   }
+
+  /**
+   * A learnt limit is not kept for ever: the 429 may have been a one-off, or the limit raised. After
+   * QUIET_BEFORE_RAISE_MS without a 429 the rate grows by half each window; after QUIET_BEFORE_RESET_MS
+   * the learnt limit is dropped (back to the configured rate). A new 429 learns again.
+   */
+  private recover(now: number): void {
+    if (!this.learntLimit || now - this.last429 < QUIET_BEFORE_RAISE_MS || now - this.lastRaise < this.o.windowMs) return;
+    this.lastRaise = now;
+    if (now - this.last429 >= QUIET_BEFORE_RESET_MS || this.rate * 1.5 >= this.o.ratePerSecond) {
+      this.rate = this.o.ratePerSecond;
+      this.burst = this.o.burst;
+      this.learntLimit = false;
+      return;
+    }
+    this.rate *= 1.5;
+    this.burst = Math.min(this.o.burst, Math.max(1, Math.floor(this.rate)));
+  }
 }
+
+const QUIET_BEFORE_RAISE_MS = 5 * 60_000;
+const QUIET_BEFORE_RESET_MS = 30 * 60_000;

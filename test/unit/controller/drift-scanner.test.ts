@@ -1,5 +1,5 @@
 // Proves the batched drift checks on a fake clock: reads of at most 100 Ids; a partial batch waits
-// (10% of the interval, at most a minute) and is then topped up with objects due soon; at scale N
+// (10% of the interval, at most a minute) and is then topped up with objects due within half an interval; at scale N
 // objects cost at most ⌈N/100⌉ reads per interval; a failed read puts the batch back and backs off
 // (Retry-After for a budget wait); scheduleFrom keeps a plan made from the same observation, so
 // reconciles that reuse a cached observation never push a check out.
@@ -72,21 +72,35 @@ describe('DriftScanner batching', () => {
     h.scanner.stop();
   });
 
-  it('a partial batch waits, then is topped up with objects due soon (and only those)', async () => {
+  it('a partial batch waits, then is topped up with objects due within half an interval (and only those)', async () => {
     const h = setup();
-    // 30 objects due at +100 s; 50 due at +150 s (within the 60 s look-ahead); 20 due at +400 s.
+    // 30 objects due at +100 s; 50 due at +190 s; 20 due at +400 s (within +160 s + 300 s); 10 due at +500 s (beyond).
     for (let i = 0; i < 30; i++) h.scanner.scheduleFrom(`ns/a${i}`, id(i), INTERVAL, T0 + 100 * S - INTERVAL);
     for (let i = 0; i < 50; i++) h.scanner.scheduleFrom(`ns/b${i}`, id(100 + i), INTERVAL, T0 + 150 * S - INTERVAL + 40 * S);
     for (let i = 0; i < 20; i++) h.scanner.scheduleFrom(`ns/c${i}`, id(200 + i), INTERVAL, T0 + 400 * S - INTERVAL);
+    for (let i = 0; i < 10; i++) h.scanner.scheduleFrom(`ns/d${i}`, id(300 + i), INTERVAL, T0 + 500 * S - INTERVAL);
     h.scanner.start();
     await h.clock.advance(159 * S);
     expect(h.reads).toEqual([]); // the first 30 have waited 59 s
     await h.clock.advance(S);
     expect(h.reads).toHaveLength(1);
     expect(h.reads[0]!.at).toBe(T0 + 160 * S);
-    expect(h.reads[0]!.ids.length).toBe(80); // 30 due + 50 due by +220 s
-    await h.clock.advance(400 * S);
-    expect(h.reads.map((r) => r.ids.length)).toEqual([80, 20]);
+    expect(h.reads[0]!.ids.length).toBe(100); // 30 due + 50 + 20 due by +460 s
+    await h.clock.advance(500 * S);
+    // The 10 left behind go at +560 s, topped up with the first batch's next checks (due ~+760 s).
+    expect(h.reads).toHaveLength(2);
+    expect(h.reads[1]!.at).toBe(T0 + 560 * S);
+    expect(h.reads[1]!.ids).toEqual(expect.arrayContaining(Array.from({ length: 10 }, (_, i) => id(300 + i))));
+  });
+
+  it('a small population spread over the interval converges to one read per interval', async () => {
+    const h = setup();
+    for (let i = 0; i < 50; i++) h.scanner.schedule(`ns/s${i}`, id(i), INTERVAL, true);
+    h.scanner.start();
+    await h.clock.advance(3 * INTERVAL);
+    const before = h.reads.length;
+    await h.clock.advance(5 * INTERVAL);
+    expect((h.reads.length - before) / 5).toBeLessThanOrEqual(1.2);
   });
 
   it('tops a batch up to 100 at most, earliest first', async () => {

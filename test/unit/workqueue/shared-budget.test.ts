@@ -88,4 +88,25 @@ describe('SharedBudget', () => {
     (await budget.acquire(Priority.Normal, 0)).report({ kind: 'unavailable', retryAfterMs: 7_000 });
     expect(budget.pausedForMs()).toBe(7_000);
   });
+
+  it('raises a learnt limit after five quiet minutes and drops it after thirty', async () => {
+    const { clock, budget } = setup();
+    // A 429 after only 6 accepted requests in a minute: a very low learnt rate.
+    for (let i = 0; i < 6; i++) {
+      (await budget.acquire(Priority.Normal, 0)).report({ kind: 'ok' });
+      await clock.advance(10_000);
+    }
+    (await budget.acquire(Priority.Normal, 0)).report({ kind: 'rate-limited', retryAfterMs: 1_000 });
+    const learnt = budget.currentRate();
+    expect(learnt).toBeLessThan(0.1);
+    await clock.advance(4 * 60_000);
+    await budget.acquire(Priority.Normal, 60_000).then((p) => p.report({ kind: 'ok' }));
+    expect(budget.currentRate()).toBe(learnt);
+    await clock.advance(60_000);
+    await budget.acquire(Priority.Normal, 60_000).then((p) => p.report({ kind: 'ok' }));
+    expect(budget.currentRate()).toBeCloseTo(learnt * 1.5, 5);
+    await clock.advance(30 * 60_000);
+    await budget.acquire(Priority.Normal, 60_000).then((p) => p.report({ kind: 'ok' }));
+    expect(budget.currentRate()).toBe(Infinity);
+  });
 });
