@@ -21,10 +21,14 @@ export interface RestartFixture {
   deletedByTest: number;
 }
 
-export async function startRestartFixture(pc: PrivateCluster, sim: Simulator, initial: number, extraArgs: string[] = []): Promise<RestartFixture> {
+/** The operator of a restart fixture: drift checks every 5 s, so Data Hub edits made during a downtime are noticed during it. */
+export function restartOperator(pc: PrivateCluster, sim: Simulator, ns: string, extraArgs: string[], leaderElectionId?: string): Promise<OperatorProcess> {
+  return startOperator({ simulator: sim, namespaces: [ns], kubeconfig: pc.operatorKubeconfig, args: ['--resync-interval=5s', ...extraArgs], ...(leaderElectionId && { leaderElectionId }) });
+}
+
+export async function startRestartFixture(pc: PrivateCluster, sim: Simulator, initial: number, extraArgs: string[] = [], leaderElectionId?: string): Promise<RestartFixture> {
   const ns = await pc.namespace('restart');
-  // Drift checks every 5 s, so out-of-band Data Hub edits made during the downtime are noticed during it.
-  const op = await startOperator({ simulator: sim, namespaces: [ns], kubeconfig: pc.operatorKubeconfig, args: ['--resync-interval=5s', ...extraArgs] });
+  const op = await restartOperator(pc, sim, ns, extraArgs, leaderElectionId);
   const objects = Array.from({ length: initial }, (_, i) => `before-${i}`);
   for (const name of objects) await createAccIn(pc.kc, ns, name, simpleSpec(name));
   await waitAllReady(pc.kc, ns, objects.length, 60_000);
@@ -33,6 +37,8 @@ export async function startRestartFixture(pc: PrivateCluster, sim: Simulator, in
 
 export interface RestartFigures {
   what: string;
+  /** When the component was stopped (epoch ms). */
+  stoppedAt: number;
   downtimeMs: number;
   /** An object created once the changes made at the restart were done: Ready this long after its create. */
   newObjectReadyAfterRestartMs: number;
@@ -98,6 +104,7 @@ export async function kubernetesOutage(f: RestartFixture, what: string, outage: 
   await waitAllReady(kc, ns, f.objects.length, 60_000);
   const figures: RestartFigures = {
     what,
+    stoppedAt,
     downtimeMs: restartedAt - stoppedAt,
     newObjectReadyAfterRestartMs: Date.now() - lateAt,
     pendingWorkDoneAfterRestartMs: doneAt - restartedAt,
