@@ -85,7 +85,15 @@ export const SETTINGS = {
 export type SettingName = keyof typeof SETTINGS;
 
 function fail(name: SettingName, value: string, why: string): never {
-  throw new ConfigError(`invalid --${name} "${value}" (env ${SETTINGS[name].env}): ${why}`);
+  throw new ConfigError(`invalid --${name} ${shown(value)} (env ${SETTINGS[name].env}): ${why}`);
+}
+
+/**
+ * A bad value as the error shows it: quoted, with newlines and control characters escaped so the
+ * error stays one line (and cannot drive a terminal), and cut short if it is long.
+ */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
 }
 
 function durationOf(name: SettingName, value: string, minMs: number, maxMs: number): number {
