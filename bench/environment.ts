@@ -6,6 +6,7 @@ import { readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request } from 'undici';
+import { parse } from 'yaml';
 import { systemClock } from '../src/clock.ts';
 import { Informer } from '../src/kube/informer.ts';
 import { KubeHttp } from '../src/kube/kube-http.ts';
@@ -89,7 +90,7 @@ export class BenchEnvironment {
       ],
       logFile,
       watchdog: this.watchdog,
-      env: { PATH: process.env.PATH ?? '', DATAHUB_CLIENT_ID: 'simulator-admin', DATAHUB_CLIENT_SECRET: 'simulator-secret' },
+      env: { PATH: process.env.PATH ?? '', DATAHUB_CLIENT_ID: 'simulator-admin', DATAHUB_CLIENT_SECRET: 'simulator-secret', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? deploymentNodeOptions() },
     });
     const pid = component.pid;
     return {
@@ -268,6 +269,12 @@ export class ReadinessTracker {
   async stop(): Promise<void> {
     await this.informer.stop();
   }
+}
+
+/** The NODE_OPTIONS the shipped Deployment sets, so the benchmarks measure what runs in clusters. */
+function deploymentNodeOptions(): string {
+  const deployment = parse(readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } };
+  return deployment.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
 }
 
 export async function sleep(ms: number): Promise<void> {

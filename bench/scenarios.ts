@@ -65,6 +65,9 @@ export async function burst(env: BenchEnvironment, o: ScenarioOptions): Promise<
   const cpu0 = op.cpuSeconds();
   const list = names('burst', o.objects);
   const started = Date.now();
+  // Profiling aid: with BENCH_NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, take a heap snapshot mid-burst.
+  const snapshotAfter = Number(process.env.BENCH_SIGUSR2_AFTER_MS ?? 0);
+  if (snapshotAfter > 0) setTimeout(() => process.kill(op.component.pid, 'SIGUSR2'), snapshotAfter).unref();
   const created = await env.createObjects(ns, list, (n) => spec(n));
   const createdAll = Date.now();
   await tracker.waitFor(o.objects, 600_000);
