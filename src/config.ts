@@ -135,6 +135,50 @@ function urlOf(name: SettingName, value: string): string {
 }
 
 const GUIDISH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+const LABEL_KEY = new RegExp(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?${LABEL_NAME}$`);
+const LABEL_VALUE = new RegExp(`^(${LABEL_NAME})?$`);
+
+/**
+ * Checks a label selector against Kubernetes' grammar (key, !key, key=v, key==v, key!=v, key<n,
+ * key>n, key in (v,...), key notin (v,...)), so a typo fails at start instead of every list and watch
+ * failing with 400 afterwards. Returns what is wrong, or undefined.
+ */
+function selectorProblem(selector: string): string | undefined {
+  const terms: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of selector) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (depth < 0) return 'has a ")" without "("';
+    if (ch === ',' && depth === 0) {
+      terms.push(current);
+      current = '';
+    } else current += ch;
+  }
+  if (depth !== 0) return 'has a "(" without ")"';
+  terms.push(current);
+  for (const raw of terms) {
+    const term = raw.trim();
+    const key = (k: string): boolean => LABEL_KEY.test(k) && (k.split('/')[0]?.length ?? 0) <= 253;
+    const set = /^(\S+)\s+(in|notin)\s+\((.*)\)$/.exec(term);
+    const cmp = /^([^=!<>\s]+)\s*(==|=|!=|<|>)\s*(\S*)$/.exec(term);
+    const exists = /^(!?)\s*([^=!<>\s()]+)$/.exec(term);
+    if (set) {
+      const values = set[3]!.split(',').map((v) => v.trim());
+      if (!key(set[1]!) || set[3]!.trim() === '' || values.some((v) => !LABEL_VALUE.test(v))) return `"${term}" is not a valid requirement`;
+    } else if (cmp) {
+      const numeric = cmp[2] === '<' || cmp[2] === '>';
+      if (!key(cmp[1]!) || !(numeric ? /^-?\d+$/.test(cmp[3]!) : LABEL_VALUE.test(cmp[3]!))) return `"${term}" is not a valid requirement`;
+    } else if (exists) {
+      if (!key(exists[2]!)) return `"${term}" is not a valid requirement`;
+    } else return `"${term}" is not a valid requirement`;
+  }
+  return undefined;
+}
 
 /** Parses argv (flags only, after the subcommand) and env into a validated config; throws ConfigError. */
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, hostname: string): OperatorConfig {
@@ -196,6 +240,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     identity: get('identity') ?? `${hostname}_${Math.random().toString(36).slice(2, 10)}`,
   };
   if (config.instanceId !== undefined && !GUIDISH.test(config.instanceId)) fail('instance-id', config.instanceId, 'must be 1-128 letters, digits, ".", "_" or "-"');
+  const selectorIssue = config.labelSelector === undefined ? undefined : selectorProblem(config.labelSelector);
+  if (selectorIssue) fail('label-selector', config.labelSelector ?? '', `must be a label selector such as shard=a or tier in (web,api): ${selectorIssue}`);
+  if (!DNS_LABEL.test(config.leaderElectionNamespace)) fail('leader-election-namespace', config.leaderElectionNamespace, 'must be a namespace name');
+  if (!DNS_SUBDOMAIN.test(config.leaderElectionId)) fail('leader-election-id', config.leaderElectionId, 'must be a Lease name (lower-case letters, digits, "-" and ".")');
   if (!(config.leaseDurationMs > config.renewDeadlineMs && config.renewDeadlineMs > 1.2 * config.retryPeriodMs)) {
     throw new ConfigError(`invalid leader election timing: need --lease-duration (${config.leaseDurationMs / 1000}s) > --renew-deadline (${config.renewDeadlineMs / 1000}s) > 1.2 × --retry-period (${config.retryPeriodMs / 1000}s)`);
   }
