@@ -31,9 +31,15 @@ const STALL_LIMIT_MS = 5 * 60_000;
 
 function loadKubeConfig(config: OperatorConfig, inCluster: boolean): KubeConfig {
   const kc = new KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else if (inCluster) kc.loadFromCluster();
-  else kc.loadFromDefault();
+  try {
+    if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+    else if (inCluster) kc.loadFromCluster();
+    else kc.loadFromDefault();
+  } catch (err) {
+    // One line, and never the YAML parser's code frame: it quotes lines of the file, which may hold a token or key.
+    const first = ((err as Error).message ?? String(err)).split('\n')[0];
+    throw new Error(`cannot load kubeconfig${config.kubeconfig ? ` "${config.kubeconfig}"` : ''}: ${first}`, { cause: err });
+  }
   return kc;
 }
 
