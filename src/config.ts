@@ -119,7 +119,10 @@ function addressOf(name: SettingName, value: string): Address | undefined {
   const m = /^(.*):(\d{1,5})$/.exec(value);
   if (!m || Number(m[2]) > 65535) fail(name, value, 'must be host:port or :port (or "0" to disable)');
   // "[::1]:8080" (the form Go tools take): node:net wants the IPv6 address without brackets.
-  return { host: (m[1] || '0.0.0.0').replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
+  const host = (m[1] || '0.0.0.0').replace(/^\[(.*)\]$/, '$1');
+  // A stray bracket or a space ("[::1:8080") would only fail later, when the listener starts.
+  if (/[[\]\s/]/.test(host)) fail(name, value, 'must be host:port or :port (or "0" to disable)');
+  return { host, port: Number(m[2]) };
 }
 
 function urlOf(name: SettingName, value: string): string {
