@@ -57,16 +57,18 @@ export async function crashSafety(p: CrashSafetyParams): Promise<CrashSafetyFigu
   const observer = new ClientIdObserver(kc, ns);
   observer.start();
 
-  // The creator spreads the objects over most of the kill phase, in a seeded order and rhythm.
+  // The creator spreads the objects over the whole kill phase in seeded bursts (1-12 at once), so
+  // kills find a backlog, creates in flight, and quiet moments.
   const meanKillMs = (p.killAfterMs[0] + p.killAfterMs[1]) / 2;
-  const spanMs = p.kills * meanKillMs * 0.8;
+  const spanMs = p.kills * meanKillMs;
   const names = Array.from({ length: p.objects }, (_, i) => `c${String(i).padStart(3, '0')}`);
   const creating = (async () => {
     const t0 = Date.now();
-    for (const [i, name] of names.entries()) {
-      await createAccIn(kc, ns, name, simpleSpec(name));
-      const due = t0 + ((i + 1) * spanMs) / p.objects;
-      await sleep(Math.max(0, due - Date.now() + between(random, -20, 20)));
+    for (let i = 0; i < names.length; ) {
+      const burst = names.slice(i, i + between(random, 1, 12));
+      await Promise.all(burst.map((name) => createAccIn(kc, ns, name, simpleSpec(name))));
+      i += burst.length;
+      await sleep(Math.max(0, t0 + (i * spanMs) / p.objects - Date.now()));
     }
   })();
 
