@@ -201,6 +201,49 @@ export class BenchEnvironment {
     return perSecond;
   }
 
+  /**
+   * The API server's capacity for exactly the writes the operator makes per new object — a merge
+   * patch of the object's finalizers, a Secret create, a /status merge patch and an Event create —
+   * issued back to back by `concurrency` pipelines with no Data Hub call in between, against objects
+   * in a namespace no operator watches. This is the floor for the operator's API-server work:
+   * it cannot finish its writes faster than the API server accepts them.
+   */
+  async calibrateOperatorWrites(count = 500, concurrency = 64): Promise<number> {
+    const ns = `calibrate-acc-${Date.now().toString(36)}`;
+    await this.http.json('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } }, verb: 'create', what: ns });
+    const base = `${ACC_API}/namespaces/${ns}/authorizationcodeclients`;
+    const names = Array.from({ length: count }, (_, i) => `cal-${i}`);
+    const uids = new Map<string, string>();
+    await this.pipelines(names, concurrency, async (name) => {
+      const created = await this.http.json<{ metadata: { uid: string } }>('POST', base, { body: { apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', metadata: { name }, spec: { redirectUris: [`https://${name}.example.com/cb`] } }, verb: 'create', what: name });
+      uids.set(name, created.metadata.uid);
+    });
+    const started = performance.now();
+    await this.pipelines(names, concurrency, async (name) => {
+      const what = name;
+      await this.http.json('PATCH', `${base}/${name}`, { body: { metadata: { finalizers: ['bench.example.com/calibration'] } }, patch: 'merge', verb: 'patch', what });
+      await this.http.json('POST', `/api/v1/namespaces/${ns}/secrets`, {
+        body: { metadata: { name, labels: { 'identity.datahub.dev/managed': 'true' }, ownerReferences: [{ apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', name, uid: uids.get(name), controller: true }] }, data: { clientId: Buffer.from(name).toString('base64') } },
+        verb: 'create',
+        what,
+      });
+      await this.http.json('PATCH', `${base}/${name}/status`, { body: { status: { observedGeneration: 1, clientId: name, conditions: [{ type: 'Ready', status: 'True', reason: 'Synced', message: 'calibration', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } }, patch: 'merge', verb: 'patch', what });
+      await this.http.json('POST', `/api/v1/namespaces/${ns}/events`, {
+        body: { metadata: { generateName: `${name}.` }, involvedObject: { kind: 'AuthorizationCodeClient', name, namespace: ns }, reason: 'Created', message: 'calibration', type: 'Normal', source: { component: 'bench' }, firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString(), count: 1 },
+        verb: 'create',
+        what,
+      });
+    });
+    return (count * 4) / ((performance.now() - started) / 1000);
+  }
+
+  private async pipelines(items: string[], concurrency: number, work: (item: string) => Promise<void>): Promise<void> {
+    let next = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }));
+  }
+
   /** Mean latency of write requests as the API server itself measured them (its /metrics). */
   async apiServerWriteLatency(): Promise<{ sum: number; count: number }> {
     const text = await this.rawMetrics();
