@@ -103,6 +103,7 @@ export class Reconciler {
 
   private async sync(initial: AuthorizationCodeClient): Promise<ReconcileResult> {
     let obj = initial;
+    const started = this.d.clock.now();
     const key = objectKeyOf(obj);
     const generation = obj.metadata.generation ?? 0;
     const status = obj.status;
@@ -153,7 +154,7 @@ export class Reconciler {
 
     this.recordEvents(obj, clientId, remote, secretAction, secret.name);
     const changed = remote.action !== 'unchanged' || secretAction !== 'unchanged';
-    this.d.log[changed ? 'info' : 'debug']({ object: key, clientId, remote: remote.action, fields: remote.fields, secret: secretAction }, 'reconciled');
+    this.d.log[changed ? 'info' : 'debug']({ object: key, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: this.d.clock.now() - started }, 'reconciled');
     const remoteChanged = !['unchanged', 'drifted'].includes(remote.action);
     // The next drift check is one interval after the last time Data Hub was actually looked at.
     const observedAt = this.d.remote.fresh(clientId, this.d.clock.now(), resyncMs)?.observedAt;
