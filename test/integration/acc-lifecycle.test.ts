@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type Simulator } from '../../src/simulator/index.ts';
 import {
-  cleanupHarness,
   conditionOf,
   createAcc,
   decode,
@@ -20,8 +19,9 @@ import {
   waitReady,
   type OperatorProcess,
   cluster,
+  deleteAllAndStop,
 } from '../support/operator-harness.ts';
-import { kubeCall, kubeRequest } from '../support/kube-admin.ts';
+import { kubeCall } from '../support/kube-admin.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 let sim: Simulator;
@@ -35,18 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (operator) {
-    const { kc } = await cluster();
-    await kubeRequest(kc, { method: 'DELETE', path: `/apis/identity.datahub.dev/v1alpha1/namespaces/${ns}/authorizationcodeclients` });
-    await eventually('all objects gone', async () => {
-      const list = (await kubeCall(kc, { method: 'GET', path: `/apis/identity.datahub.dev/v1alpha1/namespaces/${ns}/authorizationcodeclients` }, 'list')) as { items: unknown[] };
-      return list.items.length === 0;
-    }).catch(() => undefined);
-    const exit = await operator.stop();
-    expect(exit.code).toBe(0);
-  }
-  await sim?.close();
-  cleanupHarness();
+  expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
 });
 
 const spec = (host: string): Record<string, unknown> => ({ redirectUris: [`https://${host}/callback`], postLogoutRedirectUris: [`https://${host}/`], allowedCorsOrigins: [`https://${host}`] });

@@ -5,10 +5,9 @@
 // failure, and that a client Id claimed twice is written and deleted only by its first claimant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type Simulator } from '../../src/simulator/index.ts';
-import { kubeCall, kubeRequest } from '../support/kube-admin.ts';
+import { kubeCall } from '../support/kube-admin.ts';
 import {
   accPath,
-  cleanupHarness,
   cluster,
   conditionOf,
   createAcc,
@@ -24,6 +23,7 @@ import {
   waitReady,
   type Acc,
   type OperatorProcess,
+  deleteAllAndStop,
 } from '../support/operator-harness.ts';
 
 const ADMIN = { clientId: 'simulator-admin', clientSecret: 'simulator-secret', roles: ['Tenant Administrator', 'Tenant Member'] };
@@ -41,15 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sim?.faults.clear();
-  if (operator) {
-    const { kc } = await cluster();
-    await kubeRequest(kc, { method: 'DELETE', path: accPath(ns) });
-    await eventually('all objects gone', async () => ((await kubeCall(kc, { method: 'GET', path: accPath(ns) }, 'list')) as { items: unknown[] }).items.length === 0).catch(() => undefined);
-    const exit = await operator.stop();
-    expect(exit.code).toBe(0);
-  }
-  await sim?.close();
-  cleanupHarness();
+  expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
 });
 
 const spec = (host: string): Record<string, unknown> => ({ redirectUris: [`https://${host}/callback`] });

@@ -7,21 +7,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { kubeCall, kubeRequest, kubectl } from '../support/kube-admin.ts';
+import { kubeCall, kubectl } from '../support/kube-admin.ts';
 import {
   REPO_ROOT,
-  accPath,
-  cleanupHarness,
   cluster,
   conditionOf,
   decode,
-  eventually,
   getSecret,
   startOperator,
   startTestSimulator,
   testNamespace,
   waitReady,
   type OperatorProcess,
+  deleteAllAndStop,
 } from '../support/operator-harness.ts';
 
 const EXAMPLES = join(REPO_ROOT, 'deploy', 'examples');
@@ -54,15 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (operator) {
-    const { kc } = await cluster();
-    await kubeRequest(kc, { method: 'DELETE', path: accPath(ns) });
-    await eventually('all objects gone', async () => ((await kubeCall(kc, { method: 'GET', path: accPath(ns) }, 'list')) as { items: unknown[] }).items.length === 0).catch(() => undefined);
-    const exit = await operator.stop();
-    expect(exit.code).toBe(0);
-  }
-  await sim?.close();
-  cleanupHarness();
+  expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
 });
 
 describe('deploy/examples', () => {

@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ROUTES, type Simulator } from '../../src/simulator/index.ts';
-import { kubeCall, kubeRequest, kubectl, type KubectlResult } from '../support/kube-admin.ts';
+import { kubeCall, kubectl, type KubectlResult } from '../support/kube-admin.ts';
 import {
   accPath,
-  cleanupHarness,
   cluster,
   conditionOf,
   decode,
@@ -22,6 +21,7 @@ import {
   waitCondition,
   waitReady,
   type OperatorProcess,
+  deleteAllAndStop,
 } from '../support/operator-harness.ts';
 
 let sim: Simulator;
@@ -39,15 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (operator) {
-    const { kc } = await cluster();
-    await kubeRequest(kc, { method: 'DELETE', path: accPath(ns) });
-    await eventually('all objects gone', async () => ((await kubeCall(kc, { method: 'GET', path: accPath(ns) }, 'list')) as { items: unknown[] }).items.length === 0).catch(() => undefined);
-    const exit = await operator.stop();
-    expect(exit.code).toBe(0);
-  }
-  await sim?.close();
-  cleanupHarness();
+  expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
 });
 
 function manifest(namespace: string, name: string, spec: unknown): string {

@@ -222,6 +222,24 @@ export function decode(secret: SecretObject | undefined): Record<string, string>
   return Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }
 
+/**
+ * The end of a test file: deletes every AuthorizationCodeClient in the namespace while the operator
+ * still runs (so finalizers are honoured), waits for them to go (bounded), stops the operator and
+ * returns its exit code, closes the simulator and removes the logs.
+ */
+export async function deleteAllAndStop(namespace: string, operator: OperatorProcess | undefined, sim: Simulator | undefined): Promise<number | null | undefined> {
+  let code: number | null | undefined;
+  if (operator?.component.running()) {
+    const { kc } = await cluster();
+    await kubeRequest(kc, { method: 'DELETE', path: accPath(namespace) });
+    await eventually('all objects gone', async () => ((await kubeCall(kc, { method: 'GET', path: accPath(namespace) }, 'list')) as { items: unknown[] }).items.length === 0).catch(() => undefined);
+    code = (await operator.stop()).code;
+  }
+  await sim?.close();
+  cleanupHarness();
+  return code;
+}
+
 /** Removes the watchdog dir at the end of the test file (operator logs live there). */
 export function cleanupHarness(): void {
   if (process.env.DATAHUB_TEST_KEEP_LOGS === '1') {
