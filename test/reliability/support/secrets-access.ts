@@ -52,7 +52,8 @@ function auditEvents(since: number): AuditEvent[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as AuditEvent)
-    .filter((e) => e.stage === 'ResponseComplete' && e.user.username === SA_USER && Date.parse(e.requestReceivedTimestamp) >= since - 1_000);
+    // Same host, same clock: no slack, or the last writes of the previous test file's operator count.
+    .filter((e) => e.stage === 'ResponseComplete' && e.user.username === SA_USER && Date.parse(e.requestReceivedTimestamp) >= since);
 }
 
 export async function secretsAndAccess(p: LeakParams): Promise<LeakFigures> {
