@@ -209,11 +209,12 @@ export interface OutageFixture {
   close(): Promise<void>;
 }
 
-/** A simulator, a namespace with `steady` Ready objects, and an operator with `workers` workers. */
-export async function outageFixture(steady: number, workers = 16): Promise<OutageFixture> {
+/** A seeded simulator, a namespace with `steady` Ready objects, and an operator with `workers` workers. */
+export async function outageFixture(steady: number, workers = 16, seed = 1): Promise<OutageFixture> {
   const { kc } = await cluster();
-  // A large request ring: the outage window is read back from it entry by entry.
-  const sim = await startTestSimulator({ recentRequests: 100_000 });
+  // A large request ring: the outage window is read back from it entry by entry. The seed fixes
+  // which requests a partial storm fails.
+  const sim = await startTestSimulator({ recentRequests: 100_000, seed });
   const ns = await testNamespace('outage');
   const op = await startOperator({ simulator: sim, namespaces: [ns], args: [`--workers=${workers}`] });
   const names = Array.from({ length: steady }, (_, i) => `steady-${i}`);
