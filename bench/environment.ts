@@ -36,7 +36,7 @@ export interface OperatorHandle {
   /** CPU seconds (user + system) used so far. */
   cpuSeconds(): number;
   /** Current and peak resident memory in MiB. */
-  memory(): { rssMiB: number; peakMiB: number };
+  memory(): { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: number };
   stop(): Promise<void>;
 }
 
@@ -76,6 +76,7 @@ export class BenchEnvironment {
       name: 'operator',
       command: process.execPath,
       args: [
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? imageNodeArgs()),
         ...(process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
         join(ROOT, 'dist', 'main.js'),
         'run',
@@ -103,7 +104,7 @@ export class BenchEnvironment {
       memory: () => {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');
         const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-        return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+        return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024, fileMiB: kb('RssFile') / 1024 };
       },
       stop: async () => {
         await component.stop(40_000);
@@ -121,6 +122,15 @@ export class BenchEnvironment {
       if (Date.now() > deadline) throw new Error(`timed out waiting for "${msg}": ${op.component.logTail(20)}`);
       await sleep(50);
     }
+  }
+
+  /** The operator's own V8 memory figures from its /metrics (to explain RSS, not to judge it). */
+  async operatorHeap(op: OperatorHandle): Promise<Record<string, number>> {
+    const line = readFileSync(op.logFile, 'utf8').split('\n').find((l) => l.includes('"server":"metrics"'));
+    const port = line ? (JSON.parse(line) as { port: number }).port : 0;
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const mib = (name: string): number => Math.round((Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20) * 10) / 10;
+    return { heapUsedMiB: mib('nodejs_heap_size_used_bytes'), heapTotalMiB: mib('nodejs_heap_size_total_bytes'), externalMiB: mib('nodejs_external_memory_bytes') };
   }
 
   /** Creates objects with bounded concurrency (the "kubectl apply" of a GitOps sync); returns when each was created. */
@@ -315,6 +325,13 @@ export class ReadinessTracker {
   async stop(): Promise<void> {
     await this.informer.stop();
   }
+}
+
+/** The Node.js flags of the image's ENTRYPOINT (between "node" and "dist/main.js"), for the same reason. */
+function imageNodeArgs(): string[] {
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  const argv = entrypoint ? (JSON.parse(entrypoint) as string[]) : [];
+  return argv.slice(1, argv.indexOf('dist/main.js'));
 }
 
 /** The NODE_OPTIONS the shipped Deployment sets, so the benchmarks measure what runs in clusters. */

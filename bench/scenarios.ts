@@ -136,6 +136,7 @@ export async function steadyAndRestart(env: BenchEnvironment, o: ScenarioOptions
   await tracker.waitFor(o.objects, 1_800_000);
   o.log(`steady: ${o.objects} Ready in ${round((Date.now() - t0) / 1000)} s; settling`);
   await sleep(20_000);
+  if (process.env.BENCH_SIGUSR2_AFTER_MS) process.kill(op.component.pid, 'SIGUSR2'); // heap snapshot aid, see burst
   const results: ScenarioResult[] = [];
   const interval = Math.ceil(o.objects / 100);
 
@@ -151,12 +152,13 @@ export async function steadyAndRestart(env: BenchEnvironment, o: ScenarioOptions
     }
     const writes = env.writesSinceMark();
     const dh1 = dataHubCounts(env);
+    const heap = await env.operatorHeap(op);
     const reads = dh1.reads - dh0.reads;
     const readsPerInterval = (reads * intervalS * 1000) / windowMs;
     results.push({
       scenario: 'steady',
       objects: o.objects,
-      figures: { resyncIntervalSeconds: intervalS, windowSeconds: windowMs / 1000, apiServerWrites: writes.total, dataHubReads: reads, dataHubWrites: dh1.writes - dh0.writes, dataHubReadsPerInterval: round(readsPerInterval, 1), maxRssMiB: round(maxRss, 1), peakRssMiB: round(op.memory().peakMiB, 1) },
+      figures: { resyncIntervalSeconds: intervalS, windowSeconds: windowMs / 1000, apiServerWrites: writes.total, dataHubReads: reads, dataHubWrites: dh1.writes - dh0.writes, dataHubReadsPerInterval: round(readsPerInterval, 1), maxRssMiB: round(maxRss, 1), peakRssMiB: round(op.memory().peakMiB, 1), rssAnonMiB: round(op.memory().anonMiB, 1), rssFileMiB: round(op.memory().fileMiB, 1), ...heap },
       targets: [
         { name: 'API-server writes in the window', target: '0', value: writes.total, pass: writes.total === 0 },
         { name: 'Data Hub writes in the window', target: '0', value: dh1.writes - dh0.writes, pass: dh1.writes === dh0.writes },

@@ -220,14 +220,17 @@ export class Controller {
 
   /** A drift-check read came back: only objects that need a change are reconciled. */
   private onObserved(key: string, clientId: string, client: Parameters<RemoteCache['set']>[1], observedAt: number): void {
-    this.remote.set(clientId, client, observedAt);
     const obj = this.accs.get(key);
     if (!obj || obj.metadata.deletionTimestamp) return;
     if (client === null) {
+      this.remote.set(clientId, null, observedAt);
       this.queue.add(key, Priority.High);
       return;
     }
     const drifted = diffClient(desiredClient(obj, clientId), client).length > 0;
+    // Only anomalies are remembered for the reconcile; a client in sync costs no memory.
+    if (drifted) this.remote.set(clientId, client, observedAt);
+    else this.remote.delete(clientId);
     // A Drifted (Report) object whose client was fixed by hand needs a reconcile to clear its status.
     if (drifted || !isSyncedAt(obj.status, obj.metadata.generation ?? 0)) this.queue.add(key, Priority.Normal);
   }

@@ -7,6 +7,7 @@ import type { AuthorizationCodeClient } from '../api/types.generated.ts';
 import type { Clock } from '../clock.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
 import type { ObjectStore } from '../kube/informer-set.ts';
+import { objectKey } from '../kube/informer.ts';
 import type { Secret } from '../kube/objects.ts';
 import type { KubeResources } from '../kube/resources.ts';
 import type { Logger } from '../log.ts';
@@ -56,7 +57,7 @@ export type ReconcileResult = { kind: 'done'; requeueAfterMs?: number } | { kind
 /** Ready reasons that mean the current generation's client was applied in Data Hub. */
 const CONFIRMING_REASONS: ReadonlySet<string> = new Set([Reason.Synced, Reason.Drifted]);
 
-export const objectKeyOf = (obj: AuthorizationCodeClient): string => `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+export const objectKeyOf = (obj: AuthorizationCodeClient): string => objectKey(obj);
 
 export function isPaused(obj: AuthorizationCodeClient): boolean {
   return obj.metadata.annotations?.[Annotation.paused] === 'true';
@@ -132,9 +133,10 @@ export class Reconciler {
     let known = this.d.remote.fresh(clientId, now, resyncMs);
     const ops = this.d.dataHub.opsFor(status?.clientId === undefined ? Priority.High : Priority.Normal);
     // A forced reconcile, or a drift report that may be stale, looks at Data Hub again.
+    let observedNow = false;
     if (forced || (confirmed && readyReason === Reason.Drifted && !known)) {
-      this.d.remote.set(clientId, (await ops.read(clientId)) ?? null, this.d.clock.now());
-      known = this.d.remote.fresh(clientId, this.d.clock.now(), resyncMs);
+      known = { client: (await ops.read(clientId)) ?? null, observedAt: this.d.clock.now() };
+      observedNow = true;
     }
     const desired = desiredClient(obj, clientId);
     const remote = await syncRemote(ops, {
@@ -144,8 +146,11 @@ export class Reconciler {
       existedBefore: status?.clientId !== undefined,
       driftPolicy: obj.spec.driftPolicy ?? 'Enforce',
     });
-    // Only an answer from Data Hub is a new observation; re-storing a cached one would keep it fresh forever.
-    if (remote.client && remote.client !== known?.client) this.d.remote.set(clientId, remote.client, this.d.clock.now());
+    // Only anomalies are remembered (a client that differs under driftPolicy Report); a client in sync
+    // needs no memory, which keeps 10,000 objects cheap. Re-storing keeps the original observation time.
+    if (remote.action === 'drifted' && remote.client && known) this.d.remote.set(clientId, remote.client, known.observedAt);
+    else this.d.remote.delete(clientId);
+    const talkedToDataHub = observedNow || (remote.client !== undefined && remote.client !== known?.client);
     this.applied.set(uid, generation);
 
     const values = secretValues(obj, clientId, this.d.settings.tenantId, this.d.settings.resource);
@@ -157,8 +162,7 @@ export class Reconciler {
     this.d.log[changed ? 'info' : 'debug']({ object: key, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: this.d.clock.now() - started }, 'reconciled');
     const remoteChanged = !['unchanged', 'drifted'].includes(remote.action);
     // The next drift check is one interval after the last time Data Hub was actually looked at.
-    const observedAt = this.d.remote.fresh(clientId, this.d.clock.now(), resyncMs)?.observedAt;
-    if (observedAt !== undefined) this.d.scanner.scheduleFrom(key, clientId, resyncMs, observedAt);
+    if (talkedToDataHub) this.d.scanner.scheduleFrom(key, clientId, resyncMs, this.d.clock.now());
     else this.d.scanner.ensureScheduled(key, clientId, resyncMs);
 
     const outcome: Outcome =

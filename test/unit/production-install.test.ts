@@ -190,7 +190,7 @@ describe('Dockerfile', () => {
     const deployment = parse(readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { securityContext: { runAsUser: number; runAsGroup: number; runAsNonRoot: boolean }; containers: { args: string[] }[] } } } };
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true });
-    expect(JSON.parse(final.instructions.find((i) => i.op === 'ENTRYPOINT')!.args)).toEqual(['node', 'dist/main.js']);
+    expect(JSON.parse(final.instructions.find((i) => i.op === 'ENTRYPOINT')!.args)).toEqual(['node', '--optimize-for-size', 'dist/main.js']);
     expect(JSON.parse(final.instructions.find((i) => i.op === 'CMD')!.args)).toEqual(['run']);
     expect(pod.containers[0]!.args).toEqual(['run']);
   });
