@@ -2,6 +2,7 @@
 // functions), act idempotently (Data Hub through the shared budget, the Secret), then write status at
 // most once and only when it changed. Failures are classified by the error table and reported once.
 // Deletion lives in finalizer.ts; the wiring to informers and the queue in controller.ts.
+import { createHash } from 'node:crypto';
 import { Annotation, ConditionType, FINALIZER, Reason } from '../api/conditions.ts';
 import type { AuthorizationCodeClient } from '../api/types.generated.ts';
 import type { Clock } from '../clock.ts';
@@ -14,7 +15,7 @@ import type { Logger } from '../log.ts';
 import { Priority } from '../workqueue/work-queue.ts';
 import type { ClientIdClaims } from './client-id-claims.ts';
 import type { DataHubGateway } from './datahub-gateway.ts';
-import { desiredClient } from './desired-client.ts';
+import { desiredClient, type DesiredClient } from './desired-client.ts';
 import { secretValues } from './desired-secret.ts';
 import type { DriftScanner } from './drift-scanner.ts';
 import { classify, TerminalError, type Classified } from './errors.ts';
@@ -65,8 +66,12 @@ export function isPaused(obj: AuthorizationCodeClient): boolean {
 
 export class Reconciler {
   private readonly d: ReconcilerDeps;
-  /** Generations whose Data Hub client this process has applied or verified, by object uid. */
-  private readonly applied = new Map<string, number>();
+  /**
+   * By object uid: a digest of the Data Hub client this process last applied or verified. A spec
+   * change that leaves the client as it is (the Secret's name, a pin copied from status, the resync
+   * interval) then costs no Data Hub call. Lost on restart, which only costs one PUT.
+   */
+  private readonly applied = new Map<string, string>();
 
   constructor(deps: ReconcilerDeps) {
     this.d = deps;
@@ -129,7 +134,9 @@ export class Reconciler {
     const resyncMs = this.resyncMsOf(obj);
     const uid = obj.metadata.uid ?? key;
     const readyReason = condition(status, ConditionType.Ready)?.reason ?? '';
-    const confirmed = this.applied.get(uid) === generation || (status?.observedGeneration === generation && status.clientId !== undefined && CONFIRMING_REASONS.has(readyReason));
+    const desired = desiredClient(obj, clientId);
+    const digest = desiredDigest(desired);
+    const confirmed = this.applied.get(uid) === digest || (status?.observedGeneration === generation && status.clientId !== undefined && CONFIRMING_REASONS.has(readyReason));
     let known = this.d.remote.fresh(clientId, now, resyncMs);
     const ops = this.d.dataHub.opsFor(status?.clientId === undefined ? Priority.High : Priority.Normal);
     // A forced reconcile, or a drift report that may be stale, looks at Data Hub again.
@@ -138,7 +145,6 @@ export class Reconciler {
       known = { client: (await ops.read(clientId)) ?? null, observedAt: this.d.clock.now() };
       observedNow = true;
     }
-    const desired = desiredClient(obj, clientId);
     const remote = await syncRemote(ops, {
       desired,
       known,
@@ -151,7 +157,7 @@ export class Reconciler {
     if (remote.action === 'drifted' && remote.client && known) this.d.remote.set(clientId, remote.client, known.observedAt);
     else this.d.remote.delete(clientId);
     const talkedToDataHub = observedNow || (remote.client !== undefined && remote.client !== known?.client);
-    this.applied.set(uid, generation);
+    this.applied.set(uid, digest);
 
     const values = secretValues(obj, clientId, this.d.settings.tenantId, this.d.settings.resource);
     const { action: secretAction, desired: secret } = await syncSecret(this.d, obj, values);
@@ -273,6 +279,10 @@ export class Reconciler {
     const next = nextStatus(latest.status, { generation, now: this.d.clock.now(), tenantId: this.d.settings.tenantId, outcome: { kind: 'failed', failure } });
     await this.writeStatus(latest, next).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'cannot record the failure in status'));
   }
+}
+
+function desiredDigest(desired: DesiredClient): string {
+  return createHash('sha256').update(JSON.stringify(desired)).digest('base64').slice(0, 22);
 }
 
 /** After a create or update, one more reconcile at effectiveAfter flips Propagated to True. */
