@@ -140,11 +140,15 @@ export class SharedBudget {
   private refill(): void {
     const now = this.o.clock.now();
     this.recover(now);
-    if (Number.isFinite(this.rate)) {
-      this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.rate);
-    } else {
+    if (!Number.isFinite(this.rate)) {
       this.tokens = this.burst;
+      this.lastRefill = now;
+      return;
     }
+    // After a 429 lastRefill is the end of its pause: nothing accrues before then. (Subtracting the
+    // time still to go would charge the pause against the bucket once more for every 429 in flight.)
+    if (now <= this.lastRefill) return;
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.rate);
     this.lastRefill = now;
   }
 
@@ -172,19 +176,20 @@ export class SharedBudget {
   }
 
   private makePermit(isProbe: boolean): Permit {
+    const grantedAt = this.o.clock.now();
     let reported = false;
     return {
       report: (outcome) => {
         if (reported) return;
         reported = true;
         if (isProbe) this.probeInFlight = false;
-        this.onOutcome(outcome);
+        this.onOutcome(outcome, grantedAt);
         this.pump();
       },
     };
   }
 
-  private onOutcome(outcome: PermitOutcome): void {
+  private onOutcome(outcome: PermitOutcome, grantedAt: number): void {
     const now = this.o.clock.now();
     if (outcome.kind === 'ok') {
       this.consecutiveFailures = 0;
@@ -193,7 +198,8 @@ export class SharedBudget {
       return;
     }
     if (outcome.kind === 'rate-limited') {
-      this.learnRate(now);
+      // A 429 for a request sent before the last one was answered says nothing new about the limit.
+      if (!this.learntLimit || grantedAt > this.last429) this.learnRate(now);
       this.pausedUntil = Math.max(this.pausedUntil, now + (outcome.retryAfterMs ?? this.o.pauseBaseMs));
       // Whatever was saved up during the pause must not be spent in one burst when it ends.
       this.tokens = Math.min(this.tokens, 1);
@@ -225,8 +231,9 @@ export class SharedBudget {
   }
 
   /**
-   * The first 429 tells us the limit: what Data Hub accepted over the last window. Later 429s mean
-   * the estimate was still too high (or the limit dropped), so it is cut by a fifth each time.
+   * The first 429 tells us the limit: what Data Hub accepted over the last window. Later 429s (for
+   * requests sent after the limit was learnt) mean the estimate was still too high, or the limit
+   * dropped, so it is cut by a fifth each time.
    */
   private learnRate(now: number): void {
     this.last429 = now;

@@ -60,6 +60,27 @@ describe('SharedBudget', () => {
     for (let i = 2; i < granted.length; i++) expect(granted[i]! - granted[i - 1]!).toBeGreaterThanOrEqual(500);
   });
 
+  it('several 429s answered for requests already in flight do not stretch the pause', async () => {
+    // Regression: each 429 used to charge the whole pause against the token bucket again, so three
+    // 429s for one burst kept requests back for three Retry-After periods (the bench's second minute
+    // used 10% of Data Hub's budget).
+    const { clock, budget } = setup();
+    for (let i = 0; i < 500; i++) (await budget.acquire(Priority.Normal, 0)).report({ kind: 'ok' });
+    const inFlight = await Promise.all([0, 1, 2].map(() => budget.acquire(Priority.Normal, 0)));
+    for (const permit of inFlight) {
+      permit.report({ kind: 'rate-limited', retryAfterMs: 56_000 });
+      await expect(budget.acquire(Priority.Normal, 0)).rejects.toBeInstanceOf(BudgetWaitError);
+    }
+    await clock.advance(56_000);
+    const start = clock.now();
+    const granted: number[] = [];
+    for (let i = 0; i < 100; i++) void budget.acquire(Priority.Normal, 120_000).then((p) => { granted.push(clock.now() - start); p.report({ kind: 'ok' }); });
+    await clock.advance(12_000);
+    // The learnt rate is 500 a minute × 0.97 ≈ 8.1/s: about 97 grants in 12 s, starting at once.
+    expect(granted[0]).toBe(0);
+    expect(granted.length).toBeGreaterThanOrEqual(95);
+  });
+
   it('opens the circuit after repeated failures and lets one probe through', async () => {
     const { clock, budget } = setup({ failureThreshold: 3, pauseBaseMs: 1_000 });
     for (let i = 0; i < 3; i++) (await budget.acquire(Priority.Normal, 0)).report({ kind: 'unavailable' });
