@@ -2,7 +2,7 @@
 // RBAC and ServiceAccount, the Data Hub simulator in this process, and the operator as a real child
 // process. Also the measuring instruments that do not trust the operator's self-report: API-server
 // writes from the audit log, Data Hub requests from the simulator's log, CPU and memory from /proc.
-import { readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request } from 'undici';
@@ -97,10 +97,7 @@ export class BenchEnvironment {
     return {
       component,
       logFile,
-      cpuSeconds: () => {
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-        return (Number(fields[11]) + Number(fields[12])) / 100;
-      },
+      cpuSeconds: () => processCpuSeconds(pid),
       memory: () => {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');
         const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
@@ -110,6 +107,29 @@ export class BenchEnvironment {
         await component.stop(40_000);
       },
     };
+  }
+
+  /**
+   * CPU seconds used so far by etcd, kube-apiserver and this process (which hosts the simulator, the
+   * object creates and the readiness watch), to show where a CPU-bound run's time went.
+   */
+  controlPlaneCpuSeconds(): { etcd: number; apiServer: number; harness: number } {
+    const byName = { etcd: 0, apiServer: 0 };
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let cmdline: string;
+      try {
+        cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      if (!cmdline.includes(this.cp.dir)) continue;
+      const binary = cmdline.split('\0')[0] ?? '';
+      if (binary.endsWith('/etcd')) byName.etcd += processCpuSeconds(Number(entry));
+      else if (binary.endsWith('/kube-apiserver')) byName.apiServer += processCpuSeconds(Number(entry));
+    }
+    const self = process.cpuUsage();
+    return { ...byName, harness: (self.user + self.system) / 1e6 };
   }
 
   /** Waits until the operator logged a line with this msg (e.g. 'caches synced', 'became leader'). */
@@ -348,4 +368,18 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Machine-wide CPU time in clock ticks (all cores), from /proc/stat: busy and total. */
+export function machineCpuTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** User + system CPU seconds of a process, from /proc/PID/stat (clock ticks of 10 ms). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

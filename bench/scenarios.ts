@@ -2,7 +2,7 @@
 // drives the real operator process through the environment and returns measured figures and targets;
 // counts come from the simulator's request log and the API server's audit log and metrics.
 import { ROUTES } from '../src/simulator/index.ts';
-import { isReady, percentile, sleep, type BenchEnvironment, type OperatorHandle } from './environment.ts';
+import { isReady, machineCpuTicks, percentile, sleep, type BenchEnvironment, type OperatorHandle } from './environment.ts';
 import { createNamespace } from '../test/support/kube-admin.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 
@@ -64,6 +64,8 @@ export async function burst(env: BenchEnvironment, o: ScenarioOptions): Promise<
   env.markAudit();
   const latency0 = await env.apiServerWriteLatency();
   const cpu0 = op.cpuSeconds();
+  const machine0 = machineCpuTicks();
+  const others0 = env.controlPlaneCpuSeconds();
   const list = names('burst', o.objects);
   const started = Date.now();
   // Profiling aid: with BENCH_NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, take a heap snapshot mid-burst.
@@ -74,6 +76,8 @@ export async function burst(env: BenchEnvironment, o: ScenarioOptions): Promise<
   await tracker.waitFor(o.objects, 600_000);
   const totalMs = Date.now() - started;
   const cpu = op.cpuSeconds() - cpu0;
+  const machine1 = machineCpuTicks();
+  const others1 = env.controlPlaneCpuSeconds();
   const { peakMiB } = op.memory();
   const writes = env.writesSinceMark();
   const latency1 = await env.apiServerWriteLatency();
@@ -112,6 +116,11 @@ export async function burst(env: BenchEnvironment, o: ScenarioOptions): Promise<
       apiServerWrites: JSON.stringify(writes.byResource),
       peakRssMiB: round(peakMiB, 1),
       cpuSeconds: round(cpu),
+      apiServerCpuSeconds: round(others1.apiServer - others0.apiServer),
+      etcdCpuSeconds: round(others1.etcd - others0.etcd),
+      harnessCpuSeconds: round(others1.harness - others0.harness),
+      // How busy the whole machine was (API server, etcd, operator, this harness): near 100% means CPU-bound.
+      machineCpuBusyPercent: round(((machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total)) * 100, 1),
     },
     targets: [
       { name: 'time to all Ready ÷ physical limit', target: '≤ 1.5', value: round(ratio), pass: ratio <= 1.5 },
