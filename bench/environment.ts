@@ -113,7 +113,7 @@ export class BenchEnvironment {
    * CPU seconds used so far by etcd, kube-apiserver and this process (which hosts the simulator, the
    * object creates and the readiness watch), to show where a CPU-bound run's time went.
    */
-  controlPlaneCpuSeconds(): { etcd: number; apiServer: number; harness: number } {
+  cpuSecondsBesidesOperator(): { etcd: number; apiServer: number; harness: number } {
     const byName = { etcd: 0, apiServer: 0 };
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
