@@ -8,7 +8,7 @@ export interface OperatorConfig {
   kubeconfig: string | undefined;
   dataHubUrl: string;
   tenantId: string;
-  /** Directory of a mounted Secret with files client-id and client-secret (re-read on 401). */
+  /** Directory of a mounted Secret with files client-id and client-secret (re-read on every token request). */
   credentialsDir: string | undefined;
   clientId: string | undefined;
   clientSecret: string | undefined;
@@ -58,7 +58,7 @@ export const SETTINGS = {
   kubeconfig: { env: 'KUBECONFIG', help: 'kubeconfig file (default: in-cluster, then ~/.kube/config)' },
   'datahub-url': { env: 'DATAHUB_URL', default: 'https://uswe.datahub.connect.aveva.com', help: 'Data Hub base URL; identity writes only work on the global (US-West) host' },
   'tenant-id': { env: 'DATAHUB_TENANT_ID', help: 'Data Hub tenant id (required)' },
-  'credentials-dir': { env: 'DATAHUB_CREDENTIALS_DIR', help: 'directory with files client-id and client-secret (a mounted Secret); re-read after a 401' },
+  'credentials-dir': { env: 'DATAHUB_CREDENTIALS_DIR', help: 'directory with files client-id and client-secret (a mounted Secret); re-read on every token request, so rotation needs no restart' },
   'client-id': { env: 'DATAHUB_CLIENT_ID', help: 'client-credentials client id (when no --credentials-dir)' },
   'client-secret': { env: 'DATAHUB_CLIENT_SECRET', help: 'client-credentials client secret (when no --credentials-dir)' },
   namespaces: { env: 'WATCH_NAMESPACES', default: '', help: 'comma-separated namespaces to watch (default: all)' },

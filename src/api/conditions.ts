@@ -31,7 +31,6 @@ export const Reason = {
   ClientIdConflict: 'ClientIdConflict',
   KubernetesError: 'KubernetesError',
   Drifted: 'Drifted',
-  Deleting: 'Deleting',
   /** Propagated=False until effectiveAfter. */
   AwaitingPropagation: 'AwaitingPropagation',
   Propagated: 'Propagated',
