@@ -1,5 +1,6 @@
 // Keeps the README's reference tables in step with the code and the CRD: every spec and status field,
-// every condition type and reason, and every setting (flag, environment variable, default) has a row.
+// every condition type and reason, every setting (flag, environment variable, default) and every
+// metric the operator registers has a row.
 // A field, reason or flag added without documentation fails here.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConditionType, Reason } from '../../src/api/conditions.ts';
 import { SETTINGS } from '../../src/config.ts';
+import { OperatorMetrics } from '../../src/metrics/metrics.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -71,6 +73,21 @@ describe('README reference tables', () => {
       if ('default' in s && s.default !== '' && !cells[3]!.includes(`\`${s.default}\``)) problems.push(`--${flag}: default ${cells[3]} in the README, ${s.default} in the code`);
       return problems;
     });
+    expect(missing).toEqual([]);
+  });
+
+  it('documents every metric the operator registers, with its labels', () => {
+    const metrics = new OperatorMetrics({ workers: 1, queue: () => undefined, budgetRate: () => Infinity, budgetPausedSeconds: () => 0 });
+    const documented = section('## Metrics');
+    const names = metrics.registry.getMetricsAsArray().map((m) => m as unknown as { name: string; labelNames?: string[] });
+    const missing = names
+      .filter((m) => !/^(process|nodejs)_/.test(m.name))
+      .flatMap((m) => {
+        const at = documented.indexOf(`\`${m.name}`);
+        if (at < 0) return [`${m.name}: not documented`];
+        const labels = /^[a-z_]+\{([a-z_,]+)\}/.exec(documented.slice(at + 1))?.[1]?.split(',') ?? [];
+        return (m.labelNames ?? []).filter((l) => l !== 'name' && l !== 'controller' && !labels.includes(l)).map((l) => `${m.name}: label ${l} not documented`);
+      });
     expect(missing).toEqual([]);
   });
 });
