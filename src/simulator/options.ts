@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   tenantId?: string;
   /** The default tenant's credentials. Default: one Tenant Administrator credential (DEFAULT_CLIENT_ID / DEFAULT_CLIENT_SECRET). */
   credentials?: readonly SimulatorCredential[];
+  /** Faults of the default tenant only (as `tenants[].faults` for the others). */
+  tenantFaults?: FaultSettingsInput;
   /** More tenants, each with its own clients, roles, credentials and faults. Every other tenant id answers 404. */
   tenants?: readonly SimulatorTenantOptions[];
   /** Access token lifetime in seconds (a ClientCredentialClient's token: the lower of this and its AccessTokenLifetime). Default 3600. */

@@ -60,7 +60,7 @@ export class SimulatorState {
     this.startTenants = options.tenants ?? [];
     const all = [...credentials, ...this.startTenants.flatMap((t) => t.credentials ?? [])];
     if (all.length === 0) throw new Error('the simulator needs at least one credential');
-    this.defaultTenant = this.addTenant({ id: options.tenantId ?? DEFAULT_TENANT_ID, credentials });
+    this.defaultTenant = this.addTenant({ id: options.tenantId ?? DEFAULT_TENANT_ID, credentials, ...(options.tenantFaults ? { faults: options.tenantFaults } : {}) });
     for (const t of this.startTenants) this.addTenant(t);
   }
 
