@@ -179,7 +179,8 @@ export class FaultController {
     this.clock = clock;
     this.random = random;
     this.initial = initialInput ? mergeFaults(noFaults(), initialInput, clock.now()) : noFaults();
-    this.settings = this.initial;
+    // A copy: counted triggers count down in place, and a reset must see the start-time counts.
+    this.settings = structuredClone(this.initial);
     this.limiter = new SlidingWindowLimiter(60_000);
   }
 

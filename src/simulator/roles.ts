@@ -171,3 +171,6 @@ export class RoleStore {
 
 /** The built-in role names a credential may be given. */
 export const BUILT_IN_ROLE_NAMES: readonly string[] = [...BUILT_IN.map((b) => b.name), ROLE_COMMUNITY_ADMINISTRATOR];
+
+/** Built-in role name by RoleTypeId (lower case). */
+export const ROLE_TYPE_NAMES: ReadonlyMap<string, string> = new Map([...BUILT_IN.map((b) => [b.typeId, b.name] as const), [ROLE_TYPE_IDS.communityAdministrator, ROLE_COMMUNITY_ADMINISTRATOR]]);

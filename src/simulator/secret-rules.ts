@@ -3,7 +3,7 @@
 // secret of a client create, date-times, and RoleIds that must be role Ids of the tenant. Pure
 // functions over the tenant's roles; no store writes, no HTTP.
 import { MAX_DESCRIPTION_CHARS, type MemberRolePolicy } from './options.ts';
-import { ROLE_TYPE_IDS, type RoleStore } from './roles.ts';
+import { ROLE_TYPE_NAMES, type RoleStore } from './roles.ts';
 import type { Validated } from './validation.ts';
 
 type Body = Record<string, unknown>;
@@ -94,8 +94,6 @@ export function secretUpdate(body: unknown, now: number): Validated<SecretPatch>
   if (e.value !== undefined) patch.Expiration = e.value;
   return ok(patch);
 }
-
-const ROLE_TYPE_NAMES = new Map<string, string>(Object.entries(ROLE_TYPE_IDS).map(([name, id]) => [id, name]));
 
 /**
  * RoleIds of a client credential client: each a role Id of this tenant (a RoleTypeId is not one),
