@@ -1,7 +1,7 @@
 // One tenant's roles: the built-in ones (with Data Hub's well-known RoleTypeIds and Ids of their own
 // derived from the tenant, so a RoleTypeId is never a valid role Id) and custom tenant roles. Data
 // only: no HTTP, no auth.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   ROLE_COMMUNITY_ADMINISTRATOR,
   ROLE_TENANT_ADMINISTRATOR,
@@ -126,7 +126,7 @@ export class RoleStore {
   }
 
   /** A custom tenant role. 302 (with the existing role) when the Id or the Name is taken. */
-  add(input: { Id?: string; Name: string; Description?: string | null }, generateId: () => string): RoleChange {
+  add(input: { Id?: string; Name: string; Description?: string | null }, generateId: () => string = randomUUID): RoleChange {
     const byId = input.Id !== undefined ? this.get(input.Id) : undefined;
     const existing = byId ?? this.byName(input.Name);
     if (existing) return { ok: false, status: 302, reason: `A role with the same ${byId ? 'Id' : 'Name'} exists.`, existing };
