@@ -51,35 +51,13 @@ export const authorizationCodeKind: ClientKind<StoredClient> = {
 
 /** A hybrid client in the authorization code client's shape (no CORS origins), to reuse its rules. */
 export function hybridAsAuthorizationCode(h: StoredHybridClient): StoredClient {
-  return {
-    Id: h.Id,
-    Name: h.Name,
-    Enabled: h.Enabled,
-    AccessTokenLifetime: h.AccessTokenLifetime,
-    Tags: h.Tags,
-    RedirectUris: h.RedirectUris,
-    PostLogoutRedirectUris: h.PostLogoutRedirectUris,
-    ClientUri: h.ClientUri,
-    LogoUri: h.LogoUri,
-    AllowedCorsOrigins: [],
-    AllowOfflineAccess: h.AllowOfflineAccess,
-  };
+  const { AllowAccessTokensViaBrowser: _browser, ...rest } = h;
+  return { ...rest, AllowedCorsOrigins: [] };
 }
 
 export function hybridFrom(c: StoredClient, allowAccessTokensViaBrowser: boolean): StoredHybridClient {
-  return {
-    Id: c.Id,
-    Name: c.Name,
-    Enabled: c.Enabled,
-    AccessTokenLifetime: c.AccessTokenLifetime,
-    Tags: c.Tags,
-    RedirectUris: c.RedirectUris,
-    PostLogoutRedirectUris: c.PostLogoutRedirectUris,
-    ClientUri: c.ClientUri,
-    LogoUri: c.LogoUri,
-    AllowOfflineAccess: c.AllowOfflineAccess,
-    AllowAccessTokensViaBrowser: allowAccessTokensViaBrowser,
-  };
+  const { AllowedCorsOrigins: _cors, ...rest } = c;
+  return { ...rest, AllowAccessTokensViaBrowser: allowAccessTokensViaBrowser };
 }
 
 export const hybridKind: ClientKind<StoredHybridClient> = {

@@ -9,7 +9,7 @@ import { badInput, inspectionPage, missing, notAllowed, readJson, type Inspectio
 import { present } from './api-responses.ts';
 import { isObject } from './secret-rules.ts';
 import { ccWithDefaults, hybridWithDefaults, type StoredCcClient, type StoredHybridClient } from './secret-clients.ts';
-import { toSecretInfo, type SecretBooks } from './secrets.ts';
+import { expireNow, toSecretInfo, type SecretBooks } from './secrets.ts';
 import type { SimulatorState } from './state.ts';
 import { withDefaults, type StoredClient } from './store.ts';
 import type { TenantState } from './tenant.ts';
@@ -125,6 +125,30 @@ function expirationOf(v: unknown): Validated<number | null> {
   return { ok: false, reason: 'Expiration must be a date-time string or null' };
 }
 
+type SecretEdit = { ok: true; Description?: string | null; Expiration?: number | null; Secret?: string } | { ok: false; response: SimResponse };
+
+/** Description, Expiration (a date-time, past or future, or null = never) and a chosen plaintext, type-checked only. */
+function secretEdit(req: InspectionRequest): SecretEdit {
+  const b = readJson(req);
+  if (!b.ok) return b;
+  const v = b.value;
+  const bad = (reason: string): SecretEdit => ({ ok: false, response: badInput(req, reason) });
+  if (!isObject(v)) return bad('the body must be a JSON object');
+  const out: SecretEdit = { ok: true };
+  const d = v['Description'];
+  if (d !== undefined && d !== null && typeof d !== 'string') return bad('Description must be a string or null');
+  if (d !== undefined) out.Description = d;
+  const plaintext = v['Secret'];
+  if (plaintext !== undefined && (typeof plaintext !== 'string' || plaintext === '')) return bad('Secret must be a non-empty string');
+  if (plaintext !== undefined) out.Secret = plaintext;
+  if ('Expiration' in v) {
+    const e = expirationOf(v['Expiration']);
+    if (!e.ok) return bad(e.reason);
+    out.Expiration = e.value;
+  }
+  return out;
+}
+
 function handleSecrets(state: SimulatorState, books: SecretBooks, clientId: string, rest: string[], req: InspectionRequest): SimResponse {
   const m = req.method;
   const now = state.clock.now();
@@ -132,18 +156,10 @@ function handleSecrets(state: SimulatorState, books: SecretBooks, clientId: stri
   if (rawSecretId === undefined) {
     if (m === 'GET') return jsonResponse(200, { clientId, count: books.count(clientId), items: books.list(clientId).map((s) => toSecretInfo(s, now)) });
     if (m !== 'POST') return notAllowed(req);
-    const b = readJson(req);
-    if (!b.ok) return b.response;
-    const v = b.value;
-    if (!isObject(v)) return badInput(req, 'the body must be a JSON object');
-    const d = v['Description'];
-    if (d !== undefined && d !== null && typeof d !== 'string') return badInput(req, 'Description must be a string or null');
-    const plaintext = v['Secret'];
-    if (plaintext !== undefined && (typeof plaintext !== 'string' || plaintext === '')) return badInput(req, 'Secret must be a non-empty string');
-    const e = v['Expiration'] === undefined ? { ok: true as const, value: null } : expirationOf(v['Expiration']);
-    if (!e.ok) return badInput(req, e.reason);
+    const e = secretEdit(req);
+    if (!e.ok) return e.response;
     // A person in the portal: any description, any date, no limit. The plaintext is shown this once.
-    const added = books.add(clientId, { Description: d ?? null, Expiration: e.value, ...(plaintext !== undefined ? { Secret: plaintext } : {}) }, now);
+    const added = books.add(clientId, { Description: e.Description ?? null, Expiration: e.Expiration ?? null, ...(e.Secret !== undefined ? { Secret: e.Secret } : {}) }, now);
     return jsonResponse(201, { ...toSecretInfo(added.secret, now), Secret: added.plaintext });
   }
   const secretId = Number(rawSecretId);
@@ -151,7 +167,7 @@ function handleSecrets(state: SimulatorState, books: SecretBooks, clientId: stri
   if (!secret) return missing(req, 'Secret', `No secret '${rawSecretId}' of client '${clientId}'.`);
   if (action !== undefined) {
     if (action !== 'expire' || m !== 'POST') return action === 'expire' ? notAllowed(req) : missing(req, 'Route', `No inspection endpoint ${req.url.pathname}.`);
-    if (secret.Expiration === null || secret.Expiration > now) secret.Expiration = now - 1000;
+    expireNow(secret, now);
     return jsonResponse(200, toSecretInfo(secret, now));
   }
   if (m === 'GET') return jsonResponse(200, toSecretInfo(secret, now));
@@ -160,16 +176,11 @@ function handleSecrets(state: SimulatorState, books: SecretBooks, clientId: stri
     return { status: 204 };
   }
   if (m === 'PATCH') {
-    const b = readJson(req);
-    if (!b.ok) return b.response;
-    const v = b.value;
-    if (!isObject(v)) return badInput(req, 'the body must be a JSON object');
-    const d = v['Description'];
-    if (d !== undefined && d !== null && typeof d !== 'string') return badInput(req, 'Description must be a string or null');
-    const e = 'Expiration' in v ? expirationOf(v['Expiration']) : undefined;
-    if (e && !e.ok) return badInput(req, e.reason);
-    if (d !== undefined) secret.Description = d;
-    if (e?.ok) secret.Expiration = e.value;
+    const e = secretEdit(req);
+    if (!e.ok) return e.response;
+    if (e.Secret !== undefined) return badInput(req, 'a secret\'s value cannot change; add a new secret');
+    if (e.Description !== undefined) secret.Description = e.Description;
+    if (e.Expiration !== undefined) secret.Expiration = e.Expiration;
     return jsonResponse(200, toSecretInfo(secret, now));
   }
   return notAllowed(req);

@@ -3,6 +3,7 @@
 // deletes its secrets. Data only.
 import { ClientTable } from './client-table.ts';
 import { SecretBooks } from './secrets.ts';
+import { withDefaults, type StoredClient } from './store.ts';
 
 export interface StoredCcClient {
   Id: string;
@@ -14,19 +15,8 @@ export interface StoredCcClient {
   RoleIds: string[];
 }
 
-export interface StoredHybridClient {
-  Id: string;
-  Name: string | null;
-  Enabled: boolean;
-  AccessTokenLifetime: number;
-  Tags: string[];
-  RedirectUris: string[];
-  PostLogoutRedirectUris: string[];
-  ClientUri: string | null;
-  LogoUri: string | null;
-  AllowOfflineAccess: boolean;
-  AllowAccessTokensViaBrowser: boolean;
-}
+/** A hybrid client: the authorization code client's fields without CORS origins, plus one. */
+export type StoredHybridClient = Omit<StoredClient, 'AllowedCorsOrigins'> & { AllowAccessTokensViaBrowser: boolean };
 
 export type CcClientInput = Pick<StoredCcClient, 'Id'> & Partial<Omit<StoredCcClient, 'Id'>>;
 export type HybridClientInput = Pick<StoredHybridClient, 'Id'> & Partial<Omit<StoredHybridClient, 'Id'>>;
@@ -46,20 +36,9 @@ export function ccWithDefaults(c: CcClientInput): StoredCcClient {
 
 export function hybridWithDefaults(c: HybridClientInput): StoredHybridClient {
   const { Id, ...rest } = c;
-  return {
-    Id,
-    Name: null,
-    Enabled: true,
-    AccessTokenLifetime: 3600,
-    Tags: [],
-    RedirectUris: [],
-    PostLogoutRedirectUris: [],
-    ClientUri: null,
-    LogoUri: null,
-    AllowOfflineAccess: false,
-    AllowAccessTokensViaBrowser: false,
-    ...rest,
-  };
+  // The authorization code client's defaults, in its field order, without CORS origins.
+  const { AllowedCorsOrigins: _cors, ...base } = withDefaults({ Id });
+  return { ...base, AllowAccessTokensViaBrowser: false, ...rest };
 }
 
 /** A client table whose clients own secrets. Replacing a client keeps its secrets; deleting drops them. */

@@ -57,6 +57,11 @@ export function isExpired(s: Pick<StoredSecret, 'Expiration'>, now: number): boo
   return s.Expiration !== null && now >= s.Expiration;
 }
 
+/** Moves the expiration one second into the past (a secret already expired stays as it is). */
+export function expireNow(s: StoredSecret, now: number): void {
+  if (!isExpired(s, now)) s.Expiration = now - 1000;
+}
+
 export function toClientSecret(s: StoredSecret): ClientSecret {
   return { Id: s.Id, Description: s.Description, Expiration: s.Expiration === null ? null : new Date(s.Expiration).toISOString(), Expires: s.Expiration !== null };
 }

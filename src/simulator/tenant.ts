@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import { FaultController, type FaultSettingsInput } from './faults.ts';
 import { RoleStore, type RoleChange } from './roles.ts';
 import { CcClientStore, HybridClientStore, type SecretClientTable } from './secret-clients.ts';
-import { isExpired, toSecretInfo, type SecretInfo } from './secrets.ts';
+import { expireNow, toSecretInfo, type SecretInfo } from './secrets.ts';
 import { ClientStore } from './store.ts';
 import type { SimulatorCredential } from './options.ts';
 
@@ -109,9 +109,8 @@ export class TenantState {
       delete: (secretId) => books.delete(clientId, secretId),
       expireNow: (secretId) => {
         const s = books.get(clientId, secretId);
-        if (!s) return false;
-        if (!isExpired(s, now())) s.Expiration = now() - 1000;
-        return true;
+        if (s) expireNow(s, now());
+        return s !== undefined;
       },
     };
   }

@@ -111,6 +111,7 @@ describe('secrets of a client', () => {
     expect((await inspect('PATCH', `${path}/1`, { Expiration: null, Description: 'revived' })).json).toMatchObject({ expired: false, Expires: false, Description: 'revived' });
     expect((await inspect('PATCH', `${path}/1`, { Expiration: 'never', Description: 'not applied' })).status).toBe(400);
     expect((await inspect('GET', `${path}/1`)).json).toMatchObject({ Description: 'revived' });
+    expect((await inspect('PATCH', `${path}/1`, { Secret: 'new value' })).status).toBe(400);
     expect((await inspect('DELETE', `${path}/2`)).status).toBe(204);
     expect((await tokenRequest(f, id, 'chosen-plaintext')).status).toBe(400);
     expect((await inspect('GET', `${path}/2`)).status).toBe(404);
