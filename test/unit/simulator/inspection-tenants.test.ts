@@ -146,7 +146,7 @@ describe('roles, faults and requests of a tenant', () => {
   });
 
   it('gets, patches, replaces and clears one tenant\'s faults without touching the others', async () => {
-    f = await startSim({ tenants: [{ id: B }] });
+    f = await startSim({ clock: new FakeClock(), tenants: [{ id: B }] });
     expect((await inspect('PATCH', `tenants/${B}/faults`, { outageSeconds: 60 })).json).toMatchObject({ outageRemainingMs: 60_000 });
     expect(f.sim.faults.inOutage()).toBe(false);
     expect(f.sim.tenant(B).faults.inOutage()).toBe(true);
