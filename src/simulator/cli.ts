@@ -1,6 +1,8 @@
 // `datahub-operator simulator`: parses flags, starts the simulator, prints one parseable line with
 // its URL, and closes cleanly on SIGTERM/SIGINT. Bad flags and a busy port give one line on stderr
 // and exit code 2. It does not read the environment (main.ts owns that).
+import { FlagError, flagError, parseChoice, parseDuration, parseInteger, parseRate } from './cli-flags.ts';
+import { parseTenantFlags } from './cli-tenants.ts';
 import type { FaultSettingsInput, MalformedKind } from './faults.ts';
 import { MALFORMED_KINDS } from './faults.ts';
 import {
@@ -12,6 +14,8 @@ import {
   DEFAULT_TOKEN_LIFETIME_SECONDS,
   ROLE_TENANT_ADMINISTRATOR,
   ROLE_TENANT_MEMBER,
+  type ClientIdScope,
+  type MemberRolePolicy,
   type SimulatorCredential,
   type SimulatorOptions,
 } from './options.ts';
@@ -25,11 +29,18 @@ export const USAGE = `Usage: datahub-operator simulator [flags]
 A local AVEVA Data Hub (Identity API) simulator for tests, demos and CI. See docs/simulator.md.
 
   --listen HOST:PORT              address to listen on (default ${DEFAULT_LISTEN}; port 0 picks a free one)
-  --tenant ID                     the tenant that exists (default ${DEFAULT_TENANT_ID})
-  --client-id ID                  Tenant Administrator credential id (default ${DEFAULT_CLIENT_ID})
+  --tenant ID                     the default tenant (default ${DEFAULT_TENANT_ID})
+  --client-id ID                  its Tenant Administrator credential id (default ${DEFAULT_CLIENT_ID})
   --client-secret SECRET          its secret (default ${DEFAULT_CLIENT_SECRET})
   --readonly-client-id ID         optional second credential without Tenant Administrator (writes get 403)
   --readonly-client-secret SECRET its secret (required with --readonly-client-id)
+  --extra-tenant ID               another tenant, with clients, roles and faults of its own (repeatable)
+  --credential T:ID:SECRET[:ROLE] a credential of tenant T; ROLE admin (default) or member (repeatable)
+  --tenant-outage T:SECONDS       answer 503 to tenant T's requests (and its clients' tokens) for SECONDS (repeatable)
+  --multi-status on|off           207 for a ClientCredentialClients list with unknown id= values (default on)
+  --member-role add|reject        RoleIds without Tenant Member: add it, or 400 (default add)
+  --client-id-scope global|tenant client Ids unique across tenants, or per tenant (default global)
+  --community-administrator-role  give every tenant a Community Administrator role too (default off)
   --token-lifetime SECONDS        access token lifetime (default ${DEFAULT_TOKEN_LIFETIME_SECONDS})
   --max-clients N                 clients per tenant before 400 "client limit exceeded" (default ${DEFAULT_MAX_CLIENTS})
   --latency DURATION              added to every request, e.g. 50 or 50ms or 1s (default 0)
@@ -46,17 +57,13 @@ A local AVEVA Data Hub (Identity API) simulator for tests, demos and CI. See doc
   --help                          show this help
 `;
 
-class FlagError extends Error {}
-
-function flagError(message: string): never {
-  throw new FlagError(message);
-}
-
 const VALUE_FLAGS = new Set([
   'listen', 'tenant', 'client-id', 'client-secret', 'readonly-client-id', 'readonly-client-secret', 'token-lifetime', 'max-clients',
   'latency', 'jitter', 'error-rate', 'rate-limit', 'drop-rate', 'malformed', 'outage', 'seed', 'invalid-client-status', 'request-log-size',
+  'multi-status', 'member-role', 'client-id-scope',
 ]);
-const BOOLEAN_FLAGS = new Set(['log-requests', 'help']);
+const REPEATABLE_FLAGS = new Set(['extra-tenant', 'credential', 'tenant-outage']);
+const BOOLEAN_FLAGS = new Set(['log-requests', 'help', 'community-administrator-role']);
 
 export interface ParsedCli {
   help: boolean;
@@ -67,6 +74,7 @@ export interface ParsedCli {
 /** Parses flags (`--flag value` or `--flag=value`). Throws FlagError with a one-line message. */
 export function parseSimulatorArgs(argv: readonly string[]): ParsedCli {
   const values = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   const booleans = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -78,9 +86,13 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedCli {
       booleans.add(name);
       continue;
     }
-    if (!VALUE_FLAGS.has(name)) flagError(`unknown flag --${name} (see --help)`);
+    if (!VALUE_FLAGS.has(name) && !REPEATABLE_FLAGS.has(name)) flagError(`unknown flag --${name} (see --help)`);
     const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || (eq === -1 && value.startsWith('--'))) flagError(`--${name} needs a value`);
+    if (REPEATABLE_FLAGS.has(name)) {
+      repeated.set(name, [...(repeated.get(name) ?? []), value]);
+      continue;
+    }
     if (values.has(name)) flagError(`--${name} given twice`);
     values.set(name, value);
   }
@@ -119,10 +131,19 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedCli {
   const ics = get('invalid-client-status');
   if (ics !== undefined && ics !== '400' && ics !== '401') flagError('--invalid-client-status must be 400 or 401');
   const seed = get('seed');
+  const tenantId = nonEmpty('tenant', DEFAULT_TENANT_ID);
+  const multi = get('multi-status');
+  const memberRole = get('member-role');
+  const scope = get('client-id-scope');
+  const extra = parseTenantFlags({ extraTenants: repeated.get('extra-tenant') ?? [], credentials: repeated.get('credential') ?? [], tenantOutages: repeated.get('tenant-outage') ?? [] }, tenantId);
+  for (const c of extra.defaultCredentials) {
+    if (credentials.some((x) => x.clientId === c.clientId)) flagError(`--credential: client id "${c.clientId}" is already a credential of tenant "${tenantId}"`);
+    credentials.push(c);
+  }
   const options: SimulatorOptions = {
     host,
     port,
-    tenantId: nonEmpty('tenant', DEFAULT_TENANT_ID),
+    tenantId,
     credentials,
     tokenLifetimeSeconds: parseInteger('token-lifetime', get('token-lifetime') ?? String(DEFAULT_TOKEN_LIFETIME_SECONDS), 1),
     maxClients: parseInteger('max-clients', get('max-clients') ?? String(DEFAULT_MAX_CLIENTS), 0),
@@ -130,6 +151,12 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedCli {
     recentRequests: parseInteger('request-log-size', get('request-log-size') ?? String(DEFAULT_RECENT_REQUESTS), 1),
     ...(seed !== undefined ? { seed: parseInteger('seed', seed, 0) } : {}),
     ...(ics !== undefined ? { invalidClientStatus: ics === '401' ? 401 : 400 } : {}),
+    ...(extra.tenants.length > 0 ? { tenants: extra.tenants } : {}),
+    ...(extra.defaultOutageSeconds !== undefined ? { tenantFaults: { outageSeconds: extra.defaultOutageSeconds } } : {}),
+    ...(multi !== undefined ? { multiStatus: parseChoice('multi-status', multi, ['on', 'off']) === 'on' } : {}),
+    ...(memberRole !== undefined ? { memberRole: parseChoice<MemberRolePolicy>('member-role', memberRole, ['add', 'reject']) } : {}),
+    ...(scope !== undefined ? { clientIdScope: parseChoice<ClientIdScope>('client-id-scope', scope, ['global', 'tenant']) } : {}),
+    ...(booleans.has('community-administrator-role') ? { communityAdministratorRole: true } : {}),
   };
   return { help: booleans.has('help'), logRequests: booleans.has('log-requests'), options };
 }
@@ -142,22 +169,7 @@ function parseListen(v: string): { host: string; port: number } {
   return { host, port };
 }
 
-function parseInteger(name: string, v: string, min: number): number {
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) flagError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
-  return Number(v);
-}
-
-function parseRate(name: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) flagError(`--${name}: rate must be a number from 0 to 1, got "${v}"`);
-  return n;
-}
-
-export function parseDuration(name: string, v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v.trim());
-  if (!m) flagError(`--${name} must be a duration like 50, 50ms or 1.5s, got "${v}"`);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
-}
+export { parseDuration };
 
 function parseStatus(v: string): number {
   const n = Number(v);
@@ -210,7 +222,8 @@ export async function runSimulatorCli(argv: readonly string[]): Promise<void> {
   if (!LOOPBACK.has(options.host ?? '')) {
     process.stderr.write(`${PREFIX}: warning: listening on ${options.host}, not loopback; the simulator has no TLS and fixed credentials\n`);
   }
-  process.stdout.write(`${JSON.stringify({ msg: `listening on ${sim.url}`, url: sim.url, tenantId: sim.tenantId, clientId: options.credentials?.[0]?.clientId })}\n`);
+  const tenants = sim.tenants().map((t) => t.id);
+  process.stdout.write(`${JSON.stringify({ msg: `listening on ${sim.url}`, url: sim.url, tenantId: sim.tenantId, clientId: options.credentials?.[0]?.clientId, tenants })}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);

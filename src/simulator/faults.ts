@@ -1,14 +1,31 @@
 // Fault injection state and the dice that decide, per request, whether a fault fires: latency,
 // injected error statuses, outage windows, the requests-per-minute budget, dropped write responses
-// and malformed bodies. It decides only; server.ts applies the decision to the HTTP exchange.
+// and malformed bodies. It decides only; server.ts applies the decision to the HTTP exchange. One
+// controller holds the faults of every tenant, and each tenant has one of its own (fault-scope.ts
+// combines them).
 import type { Clock } from '../clock.ts';
 import { SlidingWindowLimiter } from './rate-limiter.ts';
+import { ROUTE_TEMPLATES } from './routes.ts';
 
-/** Fires for the next `next` eligible requests first, then with probability `rate` (0–1). */
+/**
+ * Fires for the next `next` eligible requests first, then with probability `rate` (0–1). A request
+ * is eligible when it matches the optional selectors: `method` (e.g. POST) and `route` (a template
+ * from ROUTES).
+ */
 export interface Trigger {
   rate: number;
   next: number;
+  method?: string;
+  route?: string;
 }
+
+/** What a request is, for the selectors of a trigger. */
+export interface FaultMatch {
+  method: string;
+  route: string;
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface ErrorFault extends Trigger {
   status: number;
@@ -67,12 +84,29 @@ function num(v: unknown, name: string, min: number, max: number): number {
 }
 
 function trigger(v: Record<string, unknown>, name: string): Trigger {
-  const allowed = new Set(['rate', 'next', 'status', 'retryAfter', 'kind']);
+  const allowed = new Set(['rate', 'next', 'status', 'retryAfter', 'kind', 'method', 'route']);
   for (const k of Object.keys(v)) if (!allowed.has(k)) bad(`${name}.${k} is not a known setting`);
   const rate = v['rate'] === undefined ? 0 : num(v['rate'], `${name}.rate`, 0, 1);
   const next = v['next'] === undefined ? 0 : num(v['next'], `${name}.next`, 0, 1e9);
   if (!Number.isInteger(next)) bad(`${name}.next must be an integer`);
-  return { rate, next };
+  const out: Trigger = { rate, next };
+  const method = v['method'];
+  if (method !== undefined) {
+    if (typeof method !== 'string' || !METHODS.has(method.toUpperCase())) bad(`${name}.method must be one of ${[...METHODS].join(', ')}`);
+    out.method = method.toUpperCase();
+  }
+  const route = v['route'];
+  if (route !== undefined) {
+    if (typeof route !== 'string' || !ROUTE_TEMPLATES.has(route)) bad(`${name}.route must be a route template such as ${ROUTE_TEMPLATES.values().next().value ?? ''} (see ROUTES)`);
+    out.route = route;
+  }
+  return out;
+}
+
+function matches(t: Trigger, m: FaultMatch | undefined): boolean {
+  if (t.method === undefined && t.route === undefined) return true;
+  if (!m) return false;
+  return (t.method === undefined || t.method === m.method) && (t.route === undefined || t.route === m.route);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -145,7 +179,8 @@ export class FaultController {
     this.clock = clock;
     this.random = random;
     this.initial = initialInput ? mergeFaults(noFaults(), initialInput, clock.now()) : noFaults();
-    this.settings = this.initial;
+    // A copy: counted triggers count down in place, and a reset must see the start-time counts.
+    this.settings = structuredClone(this.initial);
     this.limiter = new SlidingWindowLimiter(60_000);
   }
 
@@ -189,31 +224,46 @@ export class FaultController {
 
   /** Counts an /api/ request against the budget: undefined if admitted, else Retry-After seconds. */
   admit(): number | undefined {
-    const limit = this.settings.rateLimitPerMinute;
-    if (limit <= 0) return undefined;
-    return this.limiter.tryAdmit(this.clock.now(), limit);
+    const full = this.budgetFull();
+    if (full === undefined) this.consumeBudget();
+    else this.limiter.refuse();
+    return full;
   }
 
-  pickError(): ErrorFault | undefined {
-    const hit = this.pick(this.settings.errors);
+  /** Retry-After seconds if the budget is used up now, else undefined. Records nothing. */
+  budgetFull(): number | undefined {
+    const limit = this.settings.rateLimitPerMinute;
+    if (limit <= 0) return undefined;
+    return this.limiter.check(this.clock.now(), limit);
+  }
+
+  /** Records an admitted request (when a budget is set). */
+  consumeBudget(): void {
+    if (this.settings.rateLimitPerMinute > 0) this.limiter.record(this.clock.now());
+  }
+
+  pickError(match?: FaultMatch): ErrorFault | undefined {
+    const hit = this.pick(this.settings.errors, match);
     return hit ? { ...hit } : undefined;
   }
 
   /** Asked only after a write was applied with a success status. */
-  shouldDrop(): boolean {
-    return this.fire(this.settings.dropResponses);
+  shouldDrop(match?: FaultMatch): boolean {
+    const t = this.settings.dropResponses;
+    return matches(t, match) && this.fire(t);
   }
 
   /** Asked only for success responses that carry a body. */
-  pickMalformed(): MalformedKind | undefined {
-    return this.pick(this.settings.malformed)?.kind;
+  pickMalformed(match?: FaultMatch): MalformedKind | undefined {
+    return this.pick(this.settings.malformed, match)?.kind;
   }
 
   hugeBodyBytes(): number {
     return this.settings.hugeBodyBytes;
   }
 
-  private pick<T extends Trigger>(list: T[]): T | undefined {
+  private pick<T extends Trigger>(all: T[], match: FaultMatch | undefined): T | undefined {
+    const list = all.filter((f) => matches(f, match));
     // Counted faults first (deterministic tests), in list order; then one roll against the rates.
     for (const f of list) {
       if (f.next > 0) {

@@ -1,131 +1,64 @@
 // The inspection API under /_simulator/: read and plant state (clients as a portal edit would),
-// read the request log, get and set faults, reset. No auth, no faults, not counted in the request
-// log, never exposes client secrets or tokens. Tests and the demo use it; Data Hub has no such API.
+// read the request log, get and set faults, reset; per tenant under /_simulator/tenants/ (see
+// inspection-tenants.ts). No auth, no faults, not counted in the request log, never exposes client
+// secrets or tokens. Tests and the demo use it; Data Hub has no such API.
 import { jsonResponse, errorResponse, type SimResponse } from './http-io.ts';
-import { FaultInputError } from './faults.ts';
-import { present } from './routes-clients.ts';
+import { handlePlant, PLANT_KINDS } from './inspection-clients.ts';
+import { badInput, notAllowed, readJson, requestFilter, requestsReport, type InspectionRequest } from './inspection-io.ts';
+import { handleFaults, handleTenants } from './inspection-tenants.ts';
 import type { SimulatorState } from './state.ts';
-import { coerceClient } from './validation.ts';
 
 export const INSPECTION_PREFIX = '/_simulator/';
-
-export interface InspectionRequest {
-  method: string;
-  url: URL;
-  body: Buffer | undefined;
-  operationId: string;
-}
+export type { InspectionRequest };
 
 export function handleInspection(state: SimulatorState, req: InspectionRequest): SimResponse {
   const path = req.url.pathname.slice(INSPECTION_PREFIX.length).replace(/\/+$/, '');
   const [section, ...rest] = path.split('/');
-  const op = req.operationId;
   const m = req.method;
-  const notAllowed = (): SimResponse => errorResponse(405, op, 'Method not allowed.', `${m} is not supported on ${req.url.pathname}.`, 'See docs/simulator.md.');
-  const body = (): { ok: true; value: unknown } | { ok: false; response: SimResponse } => {
-    try {
-      return { ok: true, value: JSON.parse((req.body ?? Buffer.alloc(0)).toString('utf8') || '{}') as unknown };
-    } catch {
-      return { ok: false, response: errorResponse(400, op, 'The request is not valid.', 'the body is not valid JSON', 'Send JSON.') };
-    }
-  };
 
   switch (section) {
     case '':
     case 'health':
-      return m === 'GET' || m === 'HEAD' ? jsonResponse(200, { ok: true, tenantId: state.tenantId }) : notAllowed();
+      return m === 'GET' || m === 'HEAD' ? jsonResponse(200, { ok: true, tenantId: state.tenantId }) : notAllowed(req);
 
     case 'config':
       if (m === 'GET') return jsonResponse(200, config(state));
       if (m === 'PATCH') {
-        const b = body();
+        const b = readJson(req);
         if (!b.ok) return b.response;
         const problem = patchConfig(state, b.value);
-        return problem ? errorResponse(400, op, 'The request is not valid.', problem, 'See docs/simulator.md.') : jsonResponse(200, config(state));
+        return problem ? badInput(req, problem) : jsonResponse(200, config(state));
       }
-      return notAllowed();
+      return notAllowed(req);
 
-    case 'clients': {
-      const id = rest.length > 0 ? decodeURIComponent(rest.join('/')) : undefined;
-      if (id === undefined) {
-        if (m === 'GET') {
-          const skip = Number(req.url.searchParams.get('skip') ?? 0) || 0;
-          const count = Number(req.url.searchParams.get('count') ?? Number.MAX_SAFE_INTEGER) || Number.MAX_SAFE_INTEGER;
-          return jsonResponse(200, { tenantId: state.tenantId, count: state.clients.size, items: state.clients.page(skip, count).map((c) => present(c, true)) });
-        }
-        if (m === 'DELETE') {
-          state.clients.clear();
-          return { status: 204 };
-        }
-        return notAllowed();
-      }
-      const existing = state.clients.get(id);
-      if (m === 'GET') return existing ? jsonResponse(200, present(existing, true)) : errorResponse(404, op, 'Client not found.', `No client '${id}'.`, 'Check the id.');
-      if (m === 'DELETE') return state.clients.delete(id) ? { status: 204 } : errorResponse(404, op, 'Client not found.', `No client '${id}'.`, 'Check the id.');
-      if (m === 'PUT' || m === 'PATCH') {
-        if (m === 'PATCH' && !existing) return errorResponse(404, op, 'Client not found.', `No client '${id}'.`, 'Use PUT to create it.');
-        const b = body();
-        if (!b.ok) return b.response;
-        // PUT replaces (unset fields take defaults), PATCH edits only what is given.
-        const c = coerceClient(id, m === 'PATCH' ? existing : undefined, b.value);
-        if (!c.ok) return errorResponse(400, op, 'The request is not valid.', c.reason, 'See docs/simulator.md.');
-        const stored = state.clients.set({ ...c.value, Id: id });
-        return jsonResponse(existing ? 200 : 201, present(stored, true));
-      }
-      return notAllowed();
-    }
+    case 'clients':
+      // The default tenant's authorization code clients (the path predates several tenants).
+      return handlePlant(state, state.defaultTenant, PLANT_KINDS['authorizationcodeclients']!, rest, req);
 
-    case 'requests': {
+    case 'tenants':
+      return handleTenants(state, rest, req);
+
+    case 'requests':
       if (m === 'DELETE') {
         state.requests.reset();
         return { status: 204 };
       }
-      if (m !== 'GET') return notAllowed();
-      const recent = Number(req.url.searchParams.get('recent') ?? 100);
-      const now = state.clock.now();
-      return jsonResponse(200, {
-        total: state.requests.total,
-        counts: state.requests.countsList(),
-        recent: state.requests.recent(Number.isFinite(recent) && recent >= 0 ? recent : 100),
-        rateLimit: {
-          limitPerMinute: state.faults.snapshot().rateLimitPerMinute,
-          admittedInWindow: state.faults.limiter.admittedInWindow(now),
-          rejected: state.faults.limiter.rejected,
-        },
-        tokens: { issued: state.tokens.issuedCount, active: state.tokens.activeCount },
-      });
-    }
+      return m === 'GET' ? requestsReport(state, req.url, requestFilter(req.url), state.faults) : notAllowed(req);
 
-    case 'faults': {
-      if (m === 'GET') return jsonResponse(200, state.faults.snapshot());
-      if (m === 'DELETE') {
-        state.faults.clear();
-        return jsonResponse(200, state.faults.snapshot());
-      }
-      if (m !== 'PUT' && m !== 'PATCH') return notAllowed();
-      const b = body();
-      if (!b.ok) return b.response;
-      try {
-        if (m === 'PUT') state.faults.replace(b.value);
-        else state.faults.update(b.value);
-      } catch (err) {
-        if (err instanceof FaultInputError) return errorResponse(400, op, 'The fault settings are not valid.', err.message, 'See docs/simulator.md.');
-        throw err;
-      }
-      return jsonResponse(200, state.faults.snapshot());
-    }
+    case 'faults':
+      return handleFaults(state.faults, req);
 
     case 'reset':
-      if (m !== 'POST') return notAllowed();
+      if (m !== 'POST') return notAllowed(req);
       state.reset();
       return jsonResponse(200, { ok: true });
 
     case 'tokens':
       if (rest[0] === 'revoke' && m === 'POST') return jsonResponse(200, { revoked: state.tokens.revokeAll() });
-      return notAllowed();
+      return notAllowed(req);
 
     default:
-      return errorResponse(404, op, 'Not found.', `No inspection endpoint ${req.url.pathname}.`, 'See docs/simulator.md.');
+      return errorResponse(404, req.operationId, 'Not found.', `No inspection endpoint ${req.url.pathname}.`, 'See docs/simulator.md.');
   }
 }
 
@@ -135,20 +68,33 @@ function config(state: SimulatorState): Record<string, unknown> {
     maxClients: state.maxClients,
     tokenLifetimeSeconds: state.tokens.lifetimeSeconds,
     invalidClientStatus: state.invalidClientStatus,
+    multiStatus: state.multiStatus,
+    memberRole: state.memberRole,
+    clientIdScope: state.clientIdScope,
+    communityAdministratorRole: state.communityAdministratorRole,
     // Client ids and roles only: secrets are never served.
     credentials: state.credentials.map((c) => ({ clientId: c.clientId, roles: c.roles })),
+    tenants: state.tenants().map((t) => ({ id: t.id, credentials: t.credentials.map((c) => ({ clientId: c.clientId, roles: c.roles })) })),
   };
 }
+
+const RUNTIME_SETTINGS = new Set(['maxClients', 'tokenLifetimeSeconds', 'multiStatus', 'memberRole']);
 
 function patchConfig(state: SimulatorState, v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'the body must be a JSON object';
   const b = v as Record<string, unknown>;
-  for (const k of Object.keys(b)) if (k !== 'maxClients' && k !== 'tokenLifetimeSeconds') return `${k} cannot be changed at run time`;
+  for (const k of Object.keys(b)) if (!RUNTIME_SETTINGS.has(k)) return `${k} cannot be changed at run time`;
   const max = b['maxClients'];
   if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 0)) return 'maxClients must be a non-negative integer';
   const life = b['tokenLifetimeSeconds'];
   if (life !== undefined && (typeof life !== 'number' || !Number.isInteger(life) || life < 1)) return 'tokenLifetimeSeconds must be a positive integer';
+  const multi = b['multiStatus'];
+  if (multi !== undefined && typeof multi !== 'boolean') return 'multiStatus must be true or false';
+  const member = b['memberRole'];
+  if (member !== undefined && member !== 'add' && member !== 'reject') return 'memberRole must be "add" or "reject"';
   if (typeof max === 'number') state.maxClients = max;
   if (typeof life === 'number') state.tokens.lifetimeSeconds = life;
+  if (typeof multi === 'boolean') state.multiStatus = multi;
+  if (member !== undefined) state.memberRole = member;
   return undefined;
 }

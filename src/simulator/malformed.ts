@@ -1,6 +1,6 @@
 // Turns a good success response into one of the broken ones a client must survive: an HTML page, a
-// truncated JSON text, the wrong shape, a client without Id or with another Id, a huge body. Pure:
-// it builds the broken response, server.ts sends it.
+// truncated JSON text, the wrong shape, an object (client, secret, role) without Id or with another
+// Id, a huge body. Pure: it builds the broken response, server.ts sends it.
 import { randomUUID } from 'node:crypto';
 import type { SimResponse } from './http-io.ts';
 import type { MalformedKind } from './faults.ts';
@@ -25,7 +25,8 @@ export function breakResponse(r: SimResponse, kind: MalformedKind, hugeBodyBytes
     case 'missing-id':
       return { kind: 'simple', response: { status: r.status, headers, json: mapClients(r.json, (c) => omitId(c)) } };
     case 'different-id':
-      return { kind: 'simple', response: { status: r.status, headers, json: mapClients(r.json, (c) => ({ ...c, Id: randomUUID() })) } };
+      // Another Id of the same type: a GUID for clients and roles, an integer for secrets.
+      return { kind: 'simple', response: { status: r.status, headers, json: mapClients(r.json, (c) => ({ ...c, Id: typeof c['Id'] === 'number' ? c['Id'] + 1000 : randomUUID() })) } };
     case 'huge-body': {
       // Valid JSON padded with whitespace past the size any sane client reads, sent without
       // Content-Length so the client has to count while it reads.
@@ -41,8 +42,12 @@ function omitId(c: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Applies fn to each object of a list, to an object, to the Client of a create response and the Data of a 207. */
 function mapClients(json: unknown, fn: (c: Record<string, unknown>) => Record<string, unknown>): unknown {
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (Array.isArray(json)) return json.map((c: unknown) => (isObj(c) ? fn(c) : c));
-  return isObj(json) ? fn(json) : json;
+  if (!isObj(json)) return json;
+  if (isObj(json['Client'])) return { ...json, Client: fn(json['Client']) };
+  if (Array.isArray(json['Data'])) return { ...json, Data: mapClients(json['Data'], fn) };
+  return fn(json);
 }

@@ -15,17 +15,29 @@ export class SlidingWindowLimiter {
 
   /** undefined if admitted (and counted), else whole seconds until a slot frees up (≥1). */
   tryAdmit(now: number, limit: number): number | undefined {
+    const full = this.check(now, limit);
+    if (full === undefined) this.record(now);
+    else this.refuse();
+    return full;
+  }
+
+  /** Like tryAdmit, but records nothing (two budgets are checked before either is used). */
+  check(now: number, limit: number): number | undefined {
     this.expire(now);
     const inWindow = this.times.length - this.head;
-    if (inWindow < limit) {
-      this.times.push(now);
-      return undefined;
-    }
-    this.rejectedCount += 1;
+    if (inWindow < limit) return undefined;
     // The slot frees when the (inWindow - limit + 1)-th oldest admission leaves the window
     // (normally the oldest; later ones if the limit was lowered at run time).
     const freeing = this.times[this.head + inWindow - limit] ?? now;
     return Math.max(1, Math.ceil((freeing + this.windowMs - now) / 1000));
+  }
+
+  record(now: number): void {
+    this.times.push(now);
+  }
+
+  refuse(): void {
+    this.rejectedCount += 1;
   }
 
   /** Admitted requests in the window ending now. */

@@ -1,163 +1,139 @@
-// The AuthorizationCodeClients endpoints of the simulator: auth (401), tenant (404), role (403),
-// validation (400), then the store. Returns a SimResponse; faults and socket handling are the
-// server's business, not this file's.
-import { errorResponse, jsonResponse, type SimResponse } from './http-io.ts';
+// The client collections of the simulator (authorization code, client credential and hybrid
+// clients), one generic implementation: list (id=, tag=, skip/count, Total-Count, HEAD; the 207
+// multi-status where the kind has one), create (409, the client limit of all types together, the
+// first secret), get, update, delete. What differs per type is a ClientKind (client-kinds.ts).
+import { answer, type ApiContext, type HandlerResult, type MethodTable } from './api-context.ts';
+import { clip, conflict, invalid, listResponse, notFound, parseJsonBody, present } from './api-responses.ts';
+import type { ClientTable } from './client-table.ts';
+import { errorResponse, jsonResponse } from './http-io.ts';
 import { MAX_IDS_PER_LIST, MAX_PAGE_COUNT } from './options.ts';
-import type { TokenStore } from './routes-token.ts';
-import type { ClientStore, StoredClient } from './store.ts';
-import { applyPatch, validateCreate, validateListQuery, validateUpdate } from './validation.ts';
+import type { FirstSecret } from './secret-rules.ts';
+import type { SecretBooks } from './secrets.ts';
+import type { TenantState } from './tenant.ts';
+import { validateListQuery, type Validated } from './validation.ts';
 
-export interface ClientsRequest {
-  method: string;
-  pathTenantId: string;
-  /** Present for /AuthorizationCodeClients/{id}. */
-  id?: string;
-  query: URLSearchParams;
-  body?: Buffer;
-  contentType?: string;
-  authorization?: string;
-  operationId: string;
-  verbose: boolean;
+export { present };
+
+export interface ClientKind<T extends { Id: string; Tags: string[] }> {
+  /** As Data Hub's messages name it, e.g. 'Authorization code client'. */
+  label: string;
+  table(t: TenantState): ClientTable<T>;
+  /** The secrets of this type's clients; with them, create makes the first secret and answers a *CreateResponse. */
+  secrets?(t: TenantState): SecretBooks;
+  /** A list whose id= values are partly unknown answers 207 (client credential clients). */
+  multiStatus?: boolean;
+  create(ctx: ApiContext, body: unknown): Validated<{ client: T; secret?: FirstSecret }>;
+  update(ctx: ApiContext, existing: T, body: unknown): Validated<T>;
 }
 
-export interface ClientsDeps {
-  store: ClientStore;
-  tokens: TokenStore;
-  tenantId: string;
-  maxClients: number;
-  generateId: () => string;
+export function clientNotFound(ctx: ApiContext, label: string, id: string): HandlerResult {
+  return answer(notFound(ctx.op, 'Client', `${label} '${clip(id)}' does not exist.`));
 }
 
-export interface ClientsResult {
-  response: SimResponse;
-  /** A write that changed state (the moment a dropped response can hurt). */
-  applied: boolean;
-  ids?: number;
+/** GET/HEAD/POST on the collection and GET/HEAD/PUT/DELETE on an item, with Data Hub's roles. */
+export function clientEndpoints<T extends { Id: string; Tags: string[] }>(kind: ClientKind<T>): { collection: MethodTable; item: MethodTable } {
+  return {
+    collection: { GET: { access: 'member', run: (ctx) => list(ctx, kind) }, POST: { access: 'admin', run: (ctx) => create(ctx, kind) } },
+    item: {
+      GET: { access: 'self-or-member', run: (ctx) => get(ctx, kind) },
+      PUT: { access: 'admin', run: (ctx) => update(ctx, kind) },
+      DELETE: { access: 'admin', run: (ctx) => remove(ctx, kind) },
+    },
+  };
 }
 
-const RESOLVE = 'Correct the request and try again.';
-
-export function handleClients(req: ClientsRequest, deps: ClientsDeps): ClientsResult {
-  const op = req.operationId;
-  const done = (response: SimResponse, applied = false): ClientsResult => ({ response, applied });
-
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.authorization ?? '');
-  if (!bearer?.[1]) return done({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
-  const check = deps.tokens.check(bearer[1]);
-  if (!check.ok) {
-    const description = check.problem === 'expired' ? 'The access token expired' : 'The access token is invalid';
-    return done({ status: 401, headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` } });
-  }
-  if (req.pathTenantId.toLowerCase() !== deps.tenantId.toLowerCase()) {
-    return done(errorResponse(404, op, 'Tenant not found.', `Tenant '${clip(req.pathTenantId)}' does not exist.`, 'Check the tenant id.'));
-  }
-  const write = req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE';
-  if (write && !check.admin) {
-    return done(errorResponse(403, op, 'Forbidden.', 'The caller does not have the Tenant Administrator role.', 'Use a client that has the Tenant Administrator role.'));
-  }
-
-  if (req.id === undefined) {
-    if (req.method === 'GET' || req.method === 'HEAD') return list(req, deps);
-    if (req.method === 'POST') return create(req, deps);
-    return done(methodNotAllowed(op, 'GET, HEAD, POST'));
-  }
-  const id = req.id;
-  if (req.method === 'GET' || req.method === 'HEAD') {
-    const c = deps.store.get(id);
-    return done(c ? jsonResponse(200, present(c, req.verbose)) : clientNotFound(op, id));
-  }
-  if (req.method === 'PUT') {
-    const existing = deps.store.get(id);
-    if (!existing) return done(clientNotFound(op, id));
-    const parsed = parseJson(req);
-    if (!parsed.ok) return done(parsed.response);
-    const patch = validateUpdate(parsed.value, id);
-    if (!patch.ok) return done(invalid(op, patch.reason));
-    const updated = deps.store.set(applyPatch(existing, patch.value));
-    return done(jsonResponse(200, present(updated, req.verbose)), true);
-  }
-  if (req.method === 'DELETE') {
-    if (!deps.store.delete(id)) return done(clientNotFound(op, id));
-    return done({ status: 204 }, true);
-  }
-  return done(methodNotAllowed(op, 'GET, HEAD, PUT, DELETE'));
-}
-
-function list(req: ClientsRequest, deps: ClientsDeps): ClientsResult {
-  const q = validateListQuery(req.query, MAX_IDS_PER_LIST, MAX_PAGE_COUNT);
-  if (!q.ok) return { response: invalid(req.operationId, q.reason), applied: false };
+function list<T extends { Id: string; Tags: string[] }>(ctx: ApiContext, kind: ClientKind<T>): HandlerResult {
+  const q = validateListQuery(ctx.query, MAX_IDS_PER_LIST, MAX_PAGE_COUNT);
+  if (!q.ok) return answer(invalid(ctx.op, q.reason));
   const { ids, tags, skip, count } = q.value;
-  const hasTags = (c: StoredClient): boolean => tags.every((t) => c.Tags.includes(t));
-  let items: StoredClient[];
-  let total: number;
+  const table = kind.table(ctx.tenant);
+  const hasTags = (c: Readonly<T>): boolean => tags.every((t) => c.Tags.includes(t));
+  const show = (c: T): Record<string, unknown> => present(c, ctx.verbose);
   if (ids !== undefined) {
-    // With id values Data Hub ignores skip and count; unknown ids are simply absent (not a 404).
-    items = ids.map((i) => deps.store.get(i)).filter((c): c is StoredClient => c !== undefined && hasTags(c));
-    total = items.length;
-  } else if (tags.length > 0) {
-    const all = deps.store.all().filter(hasTags);
-    total = all.length;
-    items = all.slice(skip, skip + count);
-  } else {
-    total = deps.store.size;
-    items = deps.store.page(skip, count);
+    // With id values Data Hub ignores skip and count; unknown ids are absent (or named in a 207).
+    const found: T[] = [];
+    const missing: string[] = [];
+    for (const i of ids) {
+      const c = table.get(i);
+      if (c === undefined) missing.push(i);
+      else if (hasTags(c)) found.push(c);
+    }
+    if (kind.multiStatus && ctx.state.multiStatus && missing.length > 0 && ctx.method !== 'HEAD') {
+      return { response: multiStatus(ctx, kind.label, found.map(show), missing), ids: ids.length };
+    }
+    return { response: listResponse(ctx.method, found.map(show), found.length), ids: ids.length };
   }
-  const headers = { 'total-count': String(total) };
-  const response = req.method === 'HEAD' ? { status: 200, headers } : jsonResponse(200, items.map((c) => present(c, req.verbose)), headers);
-  return { response, applied: false, ...(ids !== undefined ? { ids: ids.length } : {}) };
-}
-
-function create(req: ClientsRequest, deps: ClientsDeps): ClientsResult {
-  const op = req.operationId;
-  const parsed = parseJson(req);
-  if (!parsed.ok) return { response: parsed.response, applied: false };
-  const v = validateCreate(parsed.value, deps.generateId);
-  if (!v.ok) return { response: invalid(op, v.reason), applied: false };
-  if (deps.store.has(v.value.Id)) {
-    return {
-      response: errorResponse(409, op, 'Conflict.', `A client with Id '${v.value.Id}' already exists.`, 'Use another Id, or read and update the existing client.'),
-      applied: false,
-    };
+  if (tags.length > 0) {
+    const all = table.filter(hasTags);
+    return answer(listResponse(ctx.method, all.slice(skip, skip + count).map(show), all.length));
   }
-  if (deps.store.size >= deps.maxClients) {
-    return { response: errorResponse(400, op, 'Client limit exceeded.', `The tenant already has the maximum of ${deps.maxClients} clients.`, 'Delete clients that are no longer needed.'), applied: false };
+  return answer(listResponse(ctx.method, table.page(skip, count).map(show), table.size));
+}
+
+/** ClientCredentialClientMultiStatusResponse: the clients found in Data, one ChildError per missing id. */
+function multiStatus(ctx: ApiContext, label: string, data: Record<string, unknown>[], missing: string[]): ReturnType<typeof jsonResponse> {
+  const body = {
+    OperationId: ctx.op,
+    Error: 'Some of the requested clients were not found.',
+    Reason: `${missing.length} of ${missing.length + data.length} requested clients do not exist.`,
+    ChildErrors: missing.map((id) => ({
+      OperationId: ctx.op,
+      Error: 'Client not found.',
+      Reason: `${label} '${clip(id)}' does not exist.`,
+      Resolution: 'Check the client id.',
+      StatusCode: 404,
+      ModelId: id,
+    })),
+    Data: data,
+  };
+  return jsonResponse(207, body, { 'total-count': String(data.length) });
+}
+
+function create<T extends { Id: string; Tags: string[] }>(ctx: ApiContext, kind: ClientKind<T>): HandlerResult {
+  const parsed = parseJsonBody(ctx.op, ctx.contentType, ctx.body);
+  if (!parsed.ok) return answer(parsed.response);
+  const v = kind.create(ctx, parsed.value);
+  if (!v.ok) return answer(invalid(ctx.op, v.reason));
+  const { client, secret } = v.value;
+  if (ctx.state.clientIdTaken(ctx.tenant, client.Id)) return answer(conflict(ctx.op, `A client with Id '${clip(client.Id)}' already exists.`));
+  const max = ctx.state.maxClients;
+  if (ctx.tenant.clientCount >= max) {
+    return answer(errorResponse(400, ctx.op, 'Client limit exceeded.', `The tenant already has the maximum of ${max} clients.`, 'Delete clients that are no longer needed.'));
   }
-  const stored = deps.store.set(v.value);
-  return { response: jsonResponse(201, present(stored, req.verbose)), applied: true };
+  const stored = kind.table(ctx.tenant).put(client);
+  const books = kind.secrets?.(ctx.tenant);
+  if (!books || !secret) return answer(jsonResponse(201, present(stored, ctx.verbose)), true);
+  const first = books.add(stored.Id, secret, ctx.now);
+  const response = {
+    Secret: first.plaintext,
+    Id: first.secret.Id,
+    Description: first.secret.Description,
+    ExpirationDate: first.secret.Expiration === null ? null : new Date(first.secret.Expiration).toISOString(),
+    Client: present(stored, ctx.verbose),
+  };
+  return answer(jsonResponse(201, present(response, ctx.verbose)), true);
 }
 
-type Parsed = { ok: true; value: unknown } | { ok: false; response: SimResponse };
-
-function parseJson(req: ClientsRequest): Parsed {
-  if (!req.contentType?.toLowerCase().startsWith('application/json')) {
-    return { ok: false, response: errorResponse(415, req.operationId, 'Unsupported media type.', 'The request body must be application/json.', 'Send Content-Type: application/json.') };
-  }
-  try {
-    return { ok: true, value: JSON.parse((req.body ?? Buffer.alloc(0)).toString('utf8')) as unknown };
-  } catch {
-    return { ok: false, response: invalid(req.operationId, 'the request body is not valid JSON') };
-  }
+function get<T extends { Id: string; Tags: string[] }>(ctx: ApiContext, kind: ClientKind<T>): HandlerResult {
+  const id = ctx.params.id ?? '';
+  const c = kind.table(ctx.tenant).get(id);
+  return c ? answer(jsonResponse(200, present(c, ctx.verbose))) : clientNotFound(ctx, kind.label, id);
 }
 
-/** Non-verbose responses leave out null properties, as Data Hub does unless Accept-Verbosity: verbose. */
-export function present(c: StoredClient, verbose: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(c)) if (verbose || v !== null) out[k] = v;
-  return out;
+function update<T extends { Id: string; Tags: string[] }>(ctx: ApiContext, kind: ClientKind<T>): HandlerResult {
+  const id = ctx.params.id ?? '';
+  const table = kind.table(ctx.tenant);
+  const existing = table.get(id);
+  if (!existing) return clientNotFound(ctx, kind.label, id);
+  const parsed = parseJsonBody(ctx.op, ctx.contentType, ctx.body);
+  if (!parsed.ok) return answer(parsed.response);
+  const v = kind.update(ctx, existing, parsed.value);
+  if (!v.ok) return answer(invalid(ctx.op, v.reason));
+  return answer(jsonResponse(200, present(table.put(v.value), ctx.verbose)), true);
 }
 
-function invalid(op: string, reason: string): SimResponse {
-  return errorResponse(400, op, 'The request is not valid.', reason, RESOLVE);
-}
-
-function clientNotFound(op: string, id: string): SimResponse {
-  return errorResponse(404, op, 'Client not found.', `Authorization code client '${clip(id)}' does not exist.`, 'Check the client id.');
-}
-
-function methodNotAllowed(op: string, allow: string): SimResponse {
-  return errorResponse(405, op, 'Method not allowed.', 'This route does not support the method.', `Use one of: ${allow}.`, { allow });
-}
-
-function clip(s: string): string {
-  return s.length > 100 ? `${s.slice(0, 97)}...` : s;
+function remove<T extends { Id: string; Tags: string[] }>(ctx: ApiContext, kind: ClientKind<T>): HandlerResult {
+  const id = ctx.params.id ?? '';
+  if (!kind.table(ctx.tenant).delete(id)) return clientNotFound(ctx, kind.label, id);
+  return answer({ status: 204 }, true);
 }

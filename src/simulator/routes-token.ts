@@ -4,15 +4,29 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { jsonResponse, type SimResponse } from './http-io.ts';
-import { ROLE_TENANT_ADMINISTRATOR, type SimulatorCredential } from './options.ts';
+import { ROLE_TENANT_ADMINISTRATOR } from './options.ts';
+
+/** Who a token is for: a client of one tenant, with its role names as they were at issue time. */
+export interface TokenSubject {
+  clientId: string;
+  tenantId: string;
+  roles: readonly string[];
+  /** A ClientCredentialClient's AccessTokenLifetime (the store's lifetime caps it). */
+  lifetimeSeconds?: number;
+}
 
 interface IssuedToken {
   clientId: string;
-  roles: readonly string[];
+  tenantId: string;
+  admin: boolean;
   expiresAt: number;
 }
 
-export type TokenCheck = { ok: true; clientId: string; admin: boolean } | { ok: false; problem: 'invalid_token' | 'expired' };
+export type TokenCheck = { ok: true; clientId: string; tenantId: string; admin: boolean } | { ok: false; problem: 'invalid_token' | 'expired' };
+
+/** The result of checking client_id + client_secret; `issued` is called once a token is issued. */
+export type ClientAuthentication = { ok: true; subject: TokenSubject; issued?: () => void } | { ok: false; error: 'invalid_client' | 'unauthorized_client' };
+export type ClientAuthenticator = (clientId: string, clientSecret: string) => ClientAuthentication;
 
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();
@@ -26,13 +40,14 @@ export class TokenStore {
     this.lifetimeSeconds = lifetimeSeconds;
   }
 
-  issue(credential: SimulatorCredential): { token: string; expiresIn: number } {
+  issue(subject: TokenSubject): { token: string; expiresIn: number } {
     const now = this.clock.now();
     this.sweep(now);
     const token = randomBytes(32).toString('base64url');
-    this.tokens.set(token, { clientId: credential.clientId, roles: credential.roles, expiresAt: now + this.lifetimeSeconds * 1000 });
+    const lifetime = Math.min(this.lifetimeSeconds, subject.lifetimeSeconds ?? this.lifetimeSeconds);
+    this.tokens.set(token, { clientId: subject.clientId, tenantId: subject.tenantId, admin: subject.roles.includes(ROLE_TENANT_ADMINISTRATOR), expiresAt: now + lifetime * 1000 });
     this.issuedCount += 1;
-    return { token, expiresIn: this.lifetimeSeconds };
+    return { token, expiresIn: lifetime };
   }
 
   check(token: string): TokenCheck {
@@ -42,7 +57,13 @@ export class TokenStore {
       this.tokens.delete(token);
       return { ok: false, problem: 'expired' };
     }
-    return { ok: true, clientId: t.clientId, admin: t.roles.includes(ROLE_TENANT_ADMINISTRATOR) };
+    return { ok: true, clientId: t.clientId, tenantId: t.tenantId, admin: t.admin };
+  }
+
+  /** The client a valid token was issued to (no side effects: for the request log and tenant faults). */
+  callerOf(token: string): { clientId: string; tenantId: string } | undefined {
+    const t = this.tokens.get(token);
+    return t && this.clock.now() < t.expiresAt ? { clientId: t.clientId, tenantId: t.tenantId } : undefined;
   }
 
   /** Invalidates every issued token (a test's way to force 401 → token refresh). */
@@ -90,7 +111,7 @@ function oauthError(status: number, error: string, description: string): SimResp
 export function handleTokenRequest(
   contentType: string | undefined,
   body: Buffer,
-  credentials: readonly SimulatorCredential[],
+  authenticate: ClientAuthenticator,
   tokens: TokenStore,
   invalidClientStatus: 400 | 401,
 ): SimResponse {
@@ -103,9 +124,11 @@ export function handleTokenRequest(
   const clientId = form.get('client_id');
   const secret = form.get('client_secret');
   if (!clientId || !secret) return oauthError(invalidClientStatus, 'invalid_client', 'client authentication failed');
-  const credential = credentials.find((c) => c.clientId === clientId && c.clientSecret === secret);
-  if (!credential) return oauthError(invalidClientStatus, 'invalid_client', 'client authentication failed');
+  const auth = authenticate(clientId, secret);
+  if (!auth.ok && auth.error === 'invalid_client') return oauthError(invalidClientStatus, 'invalid_client', 'client authentication failed');
   if (grant !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 'only client_credentials is supported');
-  const { token, expiresIn } = tokens.issue(credential);
+  if (!auth.ok) return oauthError(400, 'unauthorized_client', 'the client may not use the client_credentials grant');
+  const { token, expiresIn } = tokens.issue(auth.subject);
+  auth.issued?.();
   return jsonResponse(200, { access_token: token, expires_in: expiresIn, token_type: 'Bearer', scope: 'ocsapi' }, { 'cache-control': 'no-store', pragma: 'no-cache' });
 }

@@ -5,61 +5,45 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sleep } from '../clock.ts';
+import { handleApi } from './api.ts';
+import { FaultScope } from './fault-scope.ts';
 import type { FaultController } from './faults.ts';
 import { errorResponse, readBody, writeChunked, writeResponse, type SimResponse } from './http-io.ts';
 import { handleInspection, INSPECTION_PREFIX } from './inspection.ts';
 import { breakResponse } from './malformed.ts';
-import { MAX_REQUEST_BODY_BYTES, type SimulatorOptions } from './options.ts';
-import type { RequestLog, RequestLogEntry } from './request-log.ts';
-import { handleClients } from './routes-clients.ts';
-import { discoveryDocument, handleTokenRequest, type TokenStore } from './routes-token.ts';
+import { MAX_REQUEST_BODY_BYTES, type SimulatorOptions, type SimulatorTenantOptions } from './options.ts';
+import { UNKNOWN_TENANT, type RequestLog, type RequestLogEntry } from './request-log.ts';
+import { matchRoute, routeTemplate, type Route } from './routes.ts';
+import { discoveryDocument, handleTokenRequest, type ClientAuthentication, type TokenStore } from './routes-token.ts';
 import { SimulatorState } from './state.ts';
 import type { ClientStore } from './store.ts';
+import type { TenantState } from './tenant.ts';
 
-export const ROUTES = {
-  discovery: '/identity/.well-known/openid-configuration',
-  token: '/identity/connect/token',
-  collection: '/api/v1/Tenants/{tenantId}/AuthorizationCodeClients',
-  item: '/api/v1/Tenants/{tenantId}/AuthorizationCodeClients/{id}',
-  unknown: '(unknown)',
-} as const;
+export { ROUTES } from './routes.ts';
 
 export interface Simulator {
   /** e.g. http://127.0.0.1:41234 (no trailing slash): the Data Hub base URL to give a client. */
   readonly url: string;
   readonly port: number;
+  /** The default tenant. */
   readonly tenantId: string;
-  /** Direct state access for in-process tests (bypasses auth and faults). */
+  /** The default tenant's authorization code clients (direct state access: no auth, no faults). */
   readonly clients: ClientStore;
+  /** Faults of every tenant; `tenant(id).faults` holds one tenant's own. */
   readonly faults: FaultController;
   readonly requests: RequestLog;
   readonly tokens: TokenStore;
   readonly state: SimulatorState;
-  /** Clients, request log and faults back to the start-time state. */
+  /** A tenant (default: the default tenant): its clients of every type, secrets, roles, credentials, faults. Throws if unknown. */
+  tenant(id?: string): TenantState;
+  tenants(): TenantState[];
+  /** Adds a tenant at run time (removed again by reset). Throws on a taken id or credential id. */
+  addTenant(options: SimulatorTenantOptions): TenantState;
+  /** Removes a tenant other than the default one. */
+  removeTenant(id: string): boolean;
+  /** Every tenant's clients, secrets and custom roles, the request log and faults back to the start-time state. */
   reset(): void;
   close(): Promise<void>;
-}
-
-type Route = { kind: 'discovery' } | { kind: 'token' } | { kind: 'unknown' } | { kind: 'clients'; tenantId: string; id?: string };
-
-const CLIENTS_PATH = /^\/api\/v1\/tenants\/([^/]+)\/authorizationcodeclients(?:\/([^/]+))?\/?$/i;
-
-function matchRoute(pathname: string): Route | 'bad-path' {
-  if (pathname.toLowerCase() === ROUTES.discovery) return { kind: 'discovery' };
-  if (pathname.toLowerCase() === ROUTES.token) return { kind: 'token' };
-  const m = CLIENTS_PATH.exec(pathname);
-  if (!m?.[1]) return { kind: 'unknown' };
-  try {
-    return { kind: 'clients', tenantId: decodeURIComponent(m[1]), ...(m[2] !== undefined ? { id: decodeURIComponent(m[2]) } : {}) };
-  } catch {
-    return 'bad-path';
-  }
-}
-
-function template(route: Route | 'bad-path'): string {
-  if (route === 'bad-path') return ROUTES.unknown;
-  if (route.kind === 'clients') return route.id === undefined ? ROUTES.collection : ROUTES.item;
-  return ROUTES[route.kind];
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -92,6 +76,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requests: state.requests,
     tokens: state.tokens,
     state,
+    tenant: (id) => {
+      const t = id === undefined ? state.defaultTenant : state.tenant(id);
+      if (!t) throw new Error(`cannot find simulator tenant "${id}": it does not exist`);
+      return t;
+    },
+    tenants: () => state.tenants(),
+    addTenant: (t) => state.addTenant(t),
+    removeTenant: (id) => state.removeTenant(id),
     reset: () => state.reset(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
@@ -101,6 +93,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return closing;
     },
   };
+}
+
+/** The tenant and the calling client of a request, known before any fault or handler runs. */
+function whoIsAsking(state: SimulatorState, route: Route | 'bad-path', req: IncomingMessage, body: Buffer | undefined): { tenant?: TenantState; tenantId?: string; clientId?: string } {
+  if (route === 'bad-path') return {};
+  if (route.kind === 'api') {
+    const tenant = state.tenant(route.tenantId);
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const caller = bearer?.[1] ? state.tokens.callerOf(bearer[1]) : undefined;
+    return { ...(tenant ? { tenant } : {}), tenantId: tenant?.id ?? UNKNOWN_TENANT, ...(caller ? { clientId: caller.clientId } : {}) };
+  }
+  if (route.kind === 'token' && body && req.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    const clientId = new URLSearchParams(body.toString('utf8')).get('client_id');
+    const tenant = clientId ? state.tenantOfClient(clientId) : undefined;
+    // Only a client that exists is named: a client_id is caller-chosen text.
+    if (tenant && clientId) return { tenant, tenantId: tenant.id, clientId };
+  }
+  return {};
 }
 
 async function handle(state: SimulatorState, baseUrl: string, options: SimulatorOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -129,11 +139,17 @@ async function handle(state: SimulatorState, baseUrl: string, options: Simulator
   }
 
   const route = matchRoute(url.pathname);
-  const api = route !== 'bad-path' && route.kind === 'clients';
+  const template = routeTemplate(route);
+  const api = route !== 'bad-path' && route.kind === 'api' ? route : undefined;
+  const who = whoIsAsking(state, route, req, body);
+  const faults = new FaultScope(state.faults, who.tenant?.faults);
+  const match = { method, route: template };
   const log = (status: number | 'dropped', fault: string | undefined, ids?: number): void => {
-    const entry: RequestLogEntry = { time, method, route: template(route), status, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+    const entry: RequestLogEntry = { time, method, route: template, status, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     if (fault !== undefined) entry.fault = fault;
     if (ids !== undefined) entry.ids = ids;
+    if (who.tenantId !== undefined) entry.tenantId = who.tenantId;
+    if (who.clientId !== undefined) entry.clientId = who.clientId;
     state.requests.record(entry);
     options.onRequest?.(entry);
   };
@@ -144,17 +160,17 @@ async function handle(state: SimulatorState, baseUrl: string, options: Simulator
 
   // Outage and rate limit answer at arrival, as an edge gateway would (no injected latency), so a
   // request's logged arrival time is also its admission time: the budget can be checked from the log.
-  if (route !== 'bad-path' && route.kind !== 'unknown' && state.faults.inOutage()) {
+  if (route !== 'bad-path' && route.kind !== 'unknown' && faults.inOutage()) {
     return send(errorResponse(503, operationId, 'Service unavailable.', 'The service is temporarily unavailable.', 'Try again later.'), 'outage');
   }
   if (api) {
-    const retryAfter = state.faults.admit();
+    const retryAfter = faults.admit();
     if (retryAfter !== undefined) {
       return send(errorResponse(429, operationId, 'Too many requests.', 'The request rate limit was exceeded.', 'Wait for the time given in Retry-After.', { 'retry-after': String(retryAfter) }), 'rate-limit');
     }
   }
 
-  const delay = state.faults.latencyMs();
+  const delay = faults.latencyMs();
   if (delay > 0) {
     await sleep(state.clock, delay);
     // The caller gave up while we were "slow" (e.g. its timeout fired): nothing left to answer.
@@ -163,7 +179,7 @@ async function handle(state: SimulatorState, baseUrl: string, options: Simulator
   const latencyFault = delay > 0 ? 'latency' : undefined;
 
   if (api) {
-    const injected = state.faults.pickError();
+    const injected = faults.pickError(match);
     if (injected) {
       const headers = injected.retryAfter !== undefined ? { 'retry-after': injected.retryAfter } : undefined;
       return send(errorResponse(injected.status, operationId, 'Injected failure.', `The simulator injected HTTP ${injected.status}.`, 'Try again later.', headers), 'error');
@@ -179,40 +195,37 @@ async function handle(state: SimulatorState, baseUrl: string, options: Simulator
   }
   if (route.kind === 'token') {
     if (method !== 'POST') return send(errorResponse(405, operationId, 'Method not allowed.', 'Use POST.', 'Use POST.', { allow: 'POST' }), latencyFault);
-    return send(handleTokenRequest(req.headers['content-type'], body ?? Buffer.alloc(0), state.credentials, state.tokens, state.invalidClientStatus), latencyFault);
+    const authenticate = (id: string, secret: string): ClientAuthentication => state.authenticateClient(id, secret);
+    return send(handleTokenRequest(req.headers['content-type'], body ?? Buffer.alloc(0), authenticate, state.tokens, state.invalidClientStatus), latencyFault);
   }
 
-  const result = handleClients(
-    {
-      method,
-      pathTenantId: route.tenantId,
-      ...(route.id !== undefined ? { id: route.id } : {}),
-      query: url.searchParams,
-      ...(body ? { body } : {}),
-      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
-      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-      operationId,
-      verbose: String(req.headers['accept-verbosity'] ?? '').toLowerCase() === 'verbose',
-    },
-    { store: state.clients, tokens: state.tokens, tenantId: state.tenantId, maxClients: state.maxClients, generateId: state.generateId },
-  );
+  const result = handleApi(state, {
+    method,
+    route,
+    query: url.searchParams,
+    body,
+    contentType: req.headers['content-type'],
+    authorization: req.headers.authorization,
+    operationId,
+    verbose: String(req.headers['accept-verbosity'] ?? '').toLowerCase() === 'verbose',
+  });
   const r = result.response;
   const success = r.status >= 200 && r.status < 300;
-  if (result.applied && success && state.faults.shouldDrop()) {
+  if (result.applied && success && faults.shouldDrop(match)) {
     // The write is applied; the caller never learns it. This is what crash-safety tests need.
     res.socket?.destroy();
     res.destroy();
     return log('dropped', 'drop', result.ids);
   }
   if (success && r.json !== undefined && method !== 'HEAD') {
-    const kind = state.faults.pickMalformed();
-    if (kind) {
-      const broken = breakResponse(r, kind, state.faults.hugeBodyBytes());
-      if (broken.kind === 'chunked') {
-        writeChunked(res, broken.status, broken.headers, broken.body);
-        return log(broken.status, `malformed:${kind}`, result.ids);
+    const broken = faults.pickMalformed(match);
+    if (broken) {
+      const out = breakResponse(r, broken.kind, broken.hugeBodyBytes);
+      if (out.kind === 'chunked') {
+        writeChunked(res, out.status, out.headers, out.body);
+        return log(out.status, `malformed:${broken.kind}`, result.ids);
       }
-      return send(broken.response, `malformed:${kind}`, result.ids);
+      return send(out.response, `malformed:${broken.kind}`, result.ids);
     }
   }
   send(r, latencyFault, result.ids);

@@ -1,6 +1,6 @@
-// The simulator's client table for its one tenant: insertion-ordered, ids compared without case.
-// It holds data only; validation, auth and faults live elsewhere. Callers get copies, so a test
-// holding a returned object cannot change the server's state behind its back.
+// The authorization code clients of one tenant: their stored shape, Data Hub's defaults and the
+// table that holds them (`sim.clients` is the default tenant's). Data only.
+import { ClientTable } from './client-table.ts';
 
 export interface StoredClient {
   Id: string;
@@ -48,61 +48,13 @@ export function copyClient(c: StoredClient): StoredClient {
   };
 }
 
-export class ClientStore {
-  private readonly byKey = new Map<string, StoredClient>();
-  // Paging needs positional access; rebuilt lazily after a change (O(n) once, not per page).
-  private ordered: StoredClient[] | undefined;
-
-  get size(): number {
-    return this.byKey.size;
+export class ClientStore extends ClientTable<StoredClient> {
+  constructor() {
+    super(copyClient);
   }
 
-  has(id: string): boolean {
-    return this.byKey.has(id.toLowerCase());
-  }
-
-  get(id: string): StoredClient | undefined {
-    const c = this.byKey.get(id.toLowerCase());
-    return c ? copyClient(c) : undefined;
-  }
-
-  /**
-   * Inserts or replaces (a replaced client keeps its position; fields not given take defaults, they
-   * are not merged). The stored Id keeps its first spelling. No validation: tests may plant anything.
-   */
+  /** Inserts or replaces; fields not given take defaults (they are not merged). */
   set(input: ClientInput): StoredClient {
-    const client = withDefaults(input);
-    const key = client.Id.toLowerCase();
-    const existing = this.byKey.get(key);
-    const stored = copyClient(existing ? { ...client, Id: existing.Id } : client);
-    this.byKey.set(key, stored);
-    this.ordered = undefined;
-    return copyClient(stored);
-  }
-
-  delete(id: string): boolean {
-    const removed = this.byKey.delete(id.toLowerCase());
-    if (removed) this.ordered = undefined;
-    return removed;
-  }
-
-  clear(): void {
-    this.byKey.clear();
-    this.ordered = undefined;
-  }
-
-  /** All clients in creation order (copies). */
-  all(): StoredClient[] {
-    return this.orderedView().map(copyClient);
-  }
-
-  /** A page in creation order (copies). */
-  page(skip: number, count: number): StoredClient[] {
-    return this.orderedView().slice(skip, skip + count).map(copyClient);
-  }
-
-  private orderedView(): StoredClient[] {
-    this.ordered ??= [...this.byKey.values()];
-    return this.ordered;
+    return this.put(withDefaults(input));
   }
 }

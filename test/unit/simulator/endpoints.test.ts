@@ -237,7 +237,7 @@ describe('AuthorizationCodeClients', () => {
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
     expect((await f.call(`${f.tenantPath}/${randomUUID()}`, { method: 'POST', json: {} })).status).toBe(405);
-    const unknown = await f.call(`/api/v1/Tenants/${f.sim.tenantId}/ClientCredentialClients`);
+    const unknown = await f.call(`/api/v1/Tenants/${f.sim.tenantId}/DeviceCodeClients`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('operation-id')).toBeTruthy();
   });

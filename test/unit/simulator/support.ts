@@ -52,3 +52,36 @@ export async function startSim(options: SimulatorOptions = {}): Promise<SimFixtu
 }
 
 export const validBody = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ RedirectUris: ['https://app.example.com/cb'], ...over });
+
+/** `/api/v1/Tenants/{tenantId}/{rest}`. */
+export const apiPath = (tenantId: string, rest: string): string => `/api/v1/Tenants/${tenantId}/${rest}`;
+
+export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+/** The tenant's role Id for a RoleTypeId, read from the simulator's state. */
+export function roleId(f: SimFixture, roleTypeId: string, tenantId?: string): string {
+  const r = f.sim.tenant(tenantId).roles.byType(roleTypeId);
+  if (!r) throw new Error(`no role of type ${roleTypeId}`);
+  return r.Id;
+}
+
+/** client_id + client_secret at the token endpoint; the raw response. */
+export async function tokenRequest(f: SimFixture, clientId: string, clientSecret: string): Promise<Response> {
+  return fetch(`${f.sim.url}/identity/connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
+  });
+}
+
+/** An inspection call: status and parsed JSON (undefined for an empty body). */
+export async function inspectAt(f: SimFixture, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${f.sim.url}/_simulator/${path}`, {
+    method,
+    ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}
