@@ -1,8 +1,8 @@
 // Translates an RE2 (Go regexp) pattern into an equivalent JavaScript RegExp (v flag), for the CEL
 // functions that need match positions (find, findAll): @bufbuild/re2, which runs matches(), answers
 // only yes/no. Every construct is rewritten explicitly because the two dialects differ in meaning:
-// RE2's \s is [\t\n\f\r ] (JS: all Unicode spaces), `.` excludes only \n, \pC has no unassigned code
-// points, \x{10FFFF} and \Q..\E exist, (?i)/(?m)/(?s)/(?U) flags toggle mid-pattern, $ never matches
+// RE2's \s is [\t\n\f\r ] (JS: all Unicode spaces), `.` excludes only \n, \p{Greek} is a script,
+// \x{10FFFF} and \Q..\E exist, (?i)/(?m)/(?s)/(?U) flags toggle mid-pattern, $ never matches
 // before a final \n. Known residual differences: Unicode version of the tables, and patterns that
 // repeat a group able to match empty (RE2 and backtracking engines pick different spans).
 import { RE2JS } from '@bufbuild/re2';
@@ -16,11 +16,18 @@ interface Flags {
   U: boolean;
 }
 
-/** Go's unicode.C has no unassigned code points (JS \p{C} has them); "Any" is every code point. */
-const SPECIAL_CLASSES: Record<string, string> = { C: '\\p{Cc}\\p{Cf}\\p{Co}\\p{Cs}', Any: '\\u{0}-\\u{10FFFF}' };
-const CATEGORIES = new Set(
-  'L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs Cc Cf Co Cs'.split(' '),
-);
+/** RE2's \p{Any}; every other name is a JS general category (L, Zs, Letter...) or else a script. */
+const ANY = '\\u{0}-\\u{10FFFF}';
+
+function unicodeClass(name: string): string {
+  if (name === 'Any') return ANY;
+  try {
+    new RegExp(`\\p{${name}}`, 'v');
+    return `\\p{${name}}`;
+  } catch {
+    return `\\p{Script=${name}}`;
+  }
+}
 const PERL: Record<string, string> = { d: '0-9', s: '\\t\\n\\f\\r ', w: '0-9A-Za-z_' };
 const POSIX: Record<string, string> = {
   alnum: '0-9A-Za-z',
@@ -116,7 +123,7 @@ class Translator {
         return this.fold(this.charClass());
       case '.':
         this.pos++;
-        return this.flags.s ? '[\\u{0}-\\u{10FFFF}]' : '[^\\n]';
+        return this.flags.s ? `[${ANY}]` : '[^\\n]';
       case '^':
         this.pos++;
         return this.flags.m ? '(?<![^\\n])' : '(?<![\\s\\S])';
@@ -215,7 +222,7 @@ class Translator {
       negated = !negated;
       name = name.slice(1);
     }
-    const body = SPECIAL_CLASSES[name] ?? (CATEGORIES.has(name) ? `\\p{${name}}` : `\\p{Script=${name}}`);
+    const body = unicodeClass(name);
     return negated ? `[^${body}]` : `[${body}]`;
   }
 
