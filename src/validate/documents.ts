@@ -37,6 +37,8 @@ export interface ParsedSource {
   syntaxProblems: SyntaxProblem[];
   /** Documents that are not objects (a bare string or list): not Kubernetes objects at all. */
   nonObjects: number;
+  /** Documents with syntax errors. */
+  broken: number;
 }
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -88,11 +90,12 @@ function locator(doc: Document, lines: LineCounter, base: FieldPath): (path: Fie
 
 export function parseSource(src: Source): ParsedSource {
   const lines = new LineCounter();
-  const result: ParsedSource = { documents: [], syntaxProblems: [], nonObjects: 0 };
+  const result: ParsedSource = { documents: [], syntaxProblems: [], nonObjects: 0, broken: 0 };
   const docs = parseAllDocuments(src.text, { version: '1.1', intAsBigInt: true, prettyErrors: false, lineCounter: lines });
   docs.forEach((doc, i) => {
     const index = i + 1;
     if (doc.errors.length > 0) {
+      result.broken++;
       // Only the message and line: the source text around an error could hold a secret.
       for (const err of doc.errors) result.syntaxProblems.push({ source: src.name, index, line: lines.linePos(err.pos[0]).line, message: err.message.split('\n')[0]! });
       return;

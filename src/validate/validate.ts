@@ -27,7 +27,7 @@ export function validateSources(sources: Source[], crds: CrdSet): ValidationResu
 
   sources.forEach((src, order) => {
     const parsed = parseSource(src);
-    summary.documents += parsed.documents.length + parsed.syntaxProblems.length + parsed.nonObjects;
+    summary.documents += parsed.documents.length + parsed.broken + parsed.nonObjects;
     if (parsed.nonObjects > 0) summary.ignored['(not an object)'] = (summary.ignored['(not an object)'] ?? 0) + parsed.nonObjects;
     for (const s of parsed.syntaxProblems) {
       located.push({ order, problem: { file: s.source, line: s.line, kind: '', namespace: '', name: '', document: s.index, field: 'yaml', message: s.message, check: 'yaml' } });
