@@ -139,9 +139,9 @@ describe('validate command', () => {
 
   it('is wired into the datahub-operator command (exit code, stdin, help line)', () => {
     const main = join(import.meta.dirname, '..', '..', '..', 'src', 'main.ts');
-    const r = spawnSync(process.execPath, [main, 'validate', '-'], { input: BAD, encoding: 'utf8', timeout: 15_000 });
+    const r = spawnSync(process.execPath, [main, 'validate', '-'], { input: BAD, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^<stdin>:9: AuthorizationCodeClient shop\/web: /);
-    expect(spawnSync(process.execPath, [main, 'help'], { encoding: 'utf8', timeout: 15_000 }).stdout).toMatch(/datahub-operator validate <paths\|->/);
-  });
+    expect(spawnSync(process.execPath, [main, 'help'], { encoding: 'utf8', timeout: 60_000 }).stdout).toMatch(/datahub-operator validate <paths\|->/);
+  }, 120_000);
 });
