@@ -40,7 +40,8 @@ const GO_FIND_ALL: [string, string, string[]][] = [
   ["a^b", "[\\^a]+", ["a^"]],
   ["\u03b1\u03b2\u03b3", "[^a-z]", ["\u03b1", "\u03b2", "\u03b3"]],
   ["x\ny", "$", [""]],
-  ["x\ny", "(?m)$", ["", ""]],];
+  ["x\ny", "(?m)$", ["", ""]],
+];
 
 describe('findAll matches Go regexp.FindAllString', () => {
   it.each(GO_FIND_ALL)('%j =~ %j', (input, pattern, go) => {

@@ -55,7 +55,8 @@ const GO_URLS: [string, GoAnswer | undefined][] = [
   ["https://h/\u20ac", { scheme: "https", host: "h", hostname: "h", port: "", escapedPath: "/%E2%82%AC", query: {} }],
   ["https://[::1]x/", undefined],
   ["mailto:a@b.c", { scheme: "mailto", host: "", hostname: "", port: "", escapedPath: "", query: {} }],
-  ["https://h\u0001/", undefined],];
+  ["https://h\u0001/", undefined],
+];
 
 function cel(expr: string, s: string): CelValue {
   const v = run(expr, { s }, { funcs: celFuncs, registry: celRegistry });

@@ -33,15 +33,7 @@ spec:
     - https://shop.example.com/signin-callback
 `;
 
-const BAD = `apiVersion: identity.datahub.dev/v1alpha1
-kind: AuthorizationCodeClient
-metadata:
-  name: web
-  namespace: shop
-spec:
-  redirectUris:
-    - https://shop.example.com/signin-callback
-    - https://*.example.com/cb
+const BAD = `${GOOD}    - https://*.example.com/cb
   accessTokenLifetimeSeconds: 30
 `;
 
