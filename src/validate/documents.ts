@@ -100,7 +100,15 @@ export function parseSource(src: Source): ParsedSource {
       for (const err of doc.errors) result.syntaxProblems.push({ source: src.name, index, line: lines.linePos(err.pos[0]).line, message: err.message.split('\n')[0]! });
       return;
     }
-    const value: unknown = doc.toJS({ reviver: revive });
+    let value: unknown;
+    try {
+      value = doc.toJS({ reviver: revive });
+    } catch (err) {
+      // e.g. an alias expanded too often ("billion laughs"): a problem of the document, not a crash
+      result.broken++;
+      result.syntaxProblems.push({ source: src.name, index, line: lines.linePos(doc.contents?.range?.[0] ?? 0).line, message: (err as Error).message.split('\n')[0]! });
+      return;
+    }
     if (value === null || value === undefined) return; // an empty document
     if (!isObject(value)) {
       result.nonObjects++;

@@ -97,6 +97,14 @@ describe('validate command', () => {
     expect(r.stdout).toContain('<stdin>:20: AuthorizationCodeClient shop/web: spec.redirectUris[1]');
   });
 
+  it('reports an alias bomb as a problem of its document, not a crash', async () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n');
+    const r = await validate(['-'], `${bomb}\n---\n${GOOD}`);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^<stdin>:1: document 1: yaml: .*alias/i);
+    expect(r.stderr).toContain('1 checked');
+  });
+
   it('never prints a value: not from a broken Secret manifest, not from a template', async () => {
     const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: "hunter2\n';
     const template = GOOD + '  secret:\n    template:\n      data:\n        token: "hunter2 $(password)"\n        cost: "hunter2 5$"\n';
