@@ -6,11 +6,25 @@
 // cannot run. Cost budgets are not enforced.
 import { celEnv, isCelError, parse, plan, type CelInput, type CelResult } from '@bufbuild/cel';
 import { durationFromMs, timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { RE2JS } from '@bufbuild/re2';
 import { celFuncs, celRegistry } from './cel-library.ts';
 import { parseGoDuration } from './go-duration.ts';
 import { isObject, type CelRule, type FieldPath, type FieldProblem, type PathSegment, type Schema } from './schema.ts';
 
-const env = celEnv({ funcs: celFuncs, registry: celRegistry });
+// matches() compiles its pattern on every call unless the engine caches: patterns are few, calls many.
+const patterns = new Map<string, RE2JS>();
+const re2 = {
+  compile(pattern: string): RE2JS {
+    let re = patterns.get(pattern);
+    if (!re) {
+      re = RE2JS.compile(pattern);
+      patterns.set(pattern, re);
+    }
+    return re;
+  },
+};
+
+const env = celEnv({ funcs: celFuncs, registry: celRegistry, re2 });
 
 interface Compiled {
   run?: (bindings: { self: CelInput }) => CelResult;
