@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Entry point and composition root: the only module that reads process.argv and process.env.
-// Subcommands: run (the operator), simulator (the Data Hub simulator), version, help.
+// Subcommands: run (the operator), simulator (the Data Hub simulator), validate (offline manifest
+// checks), version, help.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, usage } from './config.ts';
 import { runOperator } from './operator.ts';
 import { runSimulatorCli } from './simulator/index.ts';
+import { runValidate } from './validate/command.ts';
 
 const version = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -15,6 +17,7 @@ const HELP = `datahub-operator ${version}: manages AVEVA Data Hub authorization 
 Usage:
   datahub-operator run [flags]        run the operator (see 'datahub-operator run --help')
   datahub-operator simulator [flags]  run the Data Hub simulator (see 'datahub-operator simulator --help')
+  datahub-operator validate <paths|-> check manifests offline against the CRDs (see 'datahub-operator validate --help')
   datahub-operator version            print the version
   datahub-operator help               print this help
 `;
@@ -50,6 +53,13 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'simulator':
       await runSimulatorCli(rest);
+      return;
+    case 'validate':
+      process.exitCode = await runValidate(rest, {
+        readStdin: async () => Buffer.concat((await process.stdin.toArray()) as Buffer[]).toString('utf8'),
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+      });
       return;
     case 'version':
     case '--version':
