@@ -3,7 +3,7 @@
 // the event stream). Sending is best effort and never blocks or fails a reconcile.
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../api/objects.ts';
 import type { CoreEvent, KubeResources } from './resources.ts';
 
 export interface EventSink {

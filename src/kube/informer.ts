@@ -8,7 +8,7 @@ import { sleep } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay } from '../workqueue/backoff.ts';
 import { isGone, KubeApiError, type KubeHttp, type WatchEvent } from './kube-http.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../api/objects.ts';
 import { sharedStringPool } from './string-pool.ts';
 
 export interface InformerHandlers<T> {

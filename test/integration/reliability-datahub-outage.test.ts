@@ -4,8 +4,8 @@
 // version (60 s outage, 5-minute 503 storm) is test/reliability/datahub-outage.test.ts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { classify } from '../../src/controller/errors.ts';
-import { BudgetWaitError } from '../../src/workqueue/shared-budget.ts';
+import { classify } from '../../src/engine/errors.ts';
+import { BudgetWaitError } from '../../src/connections/shared-budget.ts';
 import { dataHubOutage, outageFixture, outageRequestBound, stormRequestBound, type OutageFixture } from '../reliability/support/outage.ts';
 
 let f: OutageFixture;

@@ -7,7 +7,7 @@ import { afterAll, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { Informer } from '../../src/kube/informer.ts';
 import { KubeHttp } from '../../src/kube/kube-http.ts';
-import type { KubeObject } from '../../src/kube/objects.ts';
+import type { KubeObject } from '../../src/api/objects.ts';
 import { createLogger } from '../../src/log.ts';
 import { eventually } from '../support/operator-harness.ts';
 import { report } from './support/common.ts';

@@ -5,7 +5,7 @@
 // Nothing here starts an operator or a cluster.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'vitest';
-import { derivedClientId } from '../../../src/controller/identity.ts';
+import { derivedClientId } from '../../../src/engine/identity.ts';
 import { seededRandom } from '../../../src/simulator/faults.ts';
 import { ROUTES, type Simulator } from '../../../src/simulator/index.ts';
 import { kubeCall, kubeRequest } from '../../support/kube-admin.ts';

@@ -5,7 +5,7 @@
 // under the bound the shared budget promises (outageRequestBound), and everything must recover on
 // its own afterwards: same operator process, no manual action, one client per object.
 import { expect } from 'vitest';
-import { defaultSharedBudget } from '../../../src/workqueue/shared-budget.ts';
+import { defaultSharedBudget } from '../../../src/connections/shared-budget.ts';
 import type { Simulator } from '../../../src/simulator/index.ts';
 import type { RequestLogEntry } from '../../../src/simulator/index.ts';
 import { cluster, getAcc, sleep, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../../support/operator-harness.ts';

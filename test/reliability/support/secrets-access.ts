@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, expect } from 'vitest';
-import { derivedClientId } from '../../../src/controller/identity.ts';
+import { derivedClientId } from '../../../src/engine/identity.ts';
 import { ROLE_TENANT_ADMINISTRATOR, ROLE_TENANT_MEMBER, type Simulator } from '../../../src/simulator/index.ts';
 import { kubeCall } from '../../support/kube-admin.ts';
 import { cluster, decode, OPERATOR_NAMESPACE, sleep, startOperator, startTestSimulator, testNamespace, type Acc, type OperatorProcess, type SecretObject } from '../../support/operator-harness.ts';
