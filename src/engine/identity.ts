@@ -3,6 +3,7 @@
 // object's namespace and name (and, for every kind after the first, its kind). The same inputs
 // always give the same Id, across restarts and rebuilds.
 import { v5 as uuidv5 } from 'uuid';
+import type { ClientObject, KindDescription } from './kind.ts';
 
 /** Namespace UUID for this operator's derived Ids (a fixed random UUID; never change it). */
 const OPERATOR_NAMESPACE = '8f0c2d4e-6a3b-5c1d-9e7f-2b4a6c8d0e1f';
@@ -24,4 +25,11 @@ export function clientIdFor(instanceId: string, namespace: string, name: string,
 
 export function sameClientId(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+/** The client Id an object manages: pinned, else the one it already manages, else derived for its kind. */
+export function clientIdOf(description: KindDescription, instanceId: string, obj: ClientObject): string {
+  const { namespace = '', name } = obj.metadata;
+  const kind = description.legacy ? undefined : description.resource.kind;
+  return clientIdFor(instanceId, namespace, name, obj.spec.clientId ?? obj.status?.clientId, kind);
 }

@@ -11,13 +11,13 @@ import type { Connection } from '../connections/connection.ts';
 import { parseDuration } from '../duration.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
 import type { ObjectStore } from '../kube/informer-set.ts';
-import type { KubeResources } from '../kube/resources.ts';
+import type { ObjectWrites } from '../kube/resources.ts';
 import type { Logger } from '../log.ts';
 import { Priority } from '../workqueue/work-queue.ts';
 import type { ClientIdClaims } from './client-id-claims.ts';
 import { classify, TerminalError, type Classified } from './errors.ts';
 import { finalize } from './finalizer.ts';
-import { clientIdFor } from './identity.ts';
+import { clientIdOf } from './identity.ts';
 import { describeRef, kindKey } from './keys.ts';
 import type { ClientObject, Kind, KindStepResult, SecretContents } from './kind.ts';
 import type { RemoteObserver } from './remote-observer.ts';
@@ -36,7 +36,7 @@ export interface ReconcilerDeps<O extends ClientObject, D, R> {
   clock: Clock;
   log: Logger;
   store: ObjectStore<O>;
-  resources: KubeResources;
+  resources: ObjectWrites;
   events: EventSink;
   claims: ClientIdClaims;
   observer: RemoteObserver<O, D, R>;
@@ -80,9 +80,7 @@ export class Reconciler<O extends ClientObject, D, R> {
 
   /** The client Id an object manages: pinned, else the one it already manages, else derived. */
   clientIdOf(obj: O, connection: Connection): string {
-    const { namespace = '', name } = obj.metadata;
-    const kind = this.d.kind.description.legacy ? undefined : this.kindName;
-    return clientIdFor(connection.instanceId, namespace, name, obj.spec.clientId ?? obj.status?.clientId, kind);
+    return clientIdOf(this.d.kind.description, connection.instanceId, obj);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {

@@ -7,7 +7,7 @@ import { Annotation, Label, Reason } from '../api/conditions.ts';
 import type { OwnerReference, Secret } from '../api/objects.ts';
 import type { ObjectStore } from '../kube/informer-set.ts';
 import { isAlreadyExists } from '../kube/kube-http.ts';
-import type { KubeResources } from '../kube/resources.ts';
+import type { ObjectWrites } from '../kube/resources.ts';
 import { TerminalError } from './errors.ts';
 import type { ClientObject, KindDescription, SecretContents } from './kind.ts';
 import { describeRef, ownerAnnotationOf, ownerOf } from './keys.ts';
@@ -16,7 +16,7 @@ import { desiredSecret, type DesiredSecret } from './secret-template.ts';
 export type SecretAction = 'created' | 'updated' | 'unchanged';
 
 export interface SecretPublisherDeps {
-  resources: KubeResources;
+  resources: ObjectWrites;
   secrets: ObjectStore<Secret>;
   description: KindDescription;
   /** The kind whose owner annotations are plain "namespace/name" (for naming an owner in messages). */

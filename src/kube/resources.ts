@@ -124,6 +124,9 @@ export class KubeResources {
   }
 }
 
+/** The reads and writes a reconcile makes (a seam for unit-test fakes). */
+export type ObjectWrites = Pick<KubeResources, 'patchMetadata' | 'patchStatus' | 'getSecret' | 'createSecret' | 'replaceSecret' | 'patchSecret' | 'deleteSecret'>;
+
 /** For a merge patch that must end with exactly `next`: keys of `prev` missing from `next` become null. */
 function withNulls(prev: object, next: object): Record<string, unknown> {
   const out: Record<string, unknown> = { ...next };
