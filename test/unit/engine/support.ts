@@ -54,7 +54,7 @@ type RemoteOp = 'observe' | 'observeMany' | 'create' | 'update' | 'delete';
 export class FakeRemote implements ExternalClient<WidgetDesired, WidgetRemote> {
   readonly clients = new Map<string, WidgetRemote>();
   readonly calls: RemoteOp[] = [];
-  readonly failNext: Partial<Record<RemoteOp, unknown[]>> = {};
+  readonly failNext: Partial<Record<RemoteOp, Error[]>> = {};
 
   observe(id: string): Promise<WidgetRemote | undefined> {
     return this.run('observe', () => this.clients.get(id));
@@ -84,15 +84,12 @@ export class FakeRemote implements ExternalClient<WidgetDesired, WidgetRemote> {
     this.clients.set(d.Id, c);
     return c;
   }
-  private run<T>(op: RemoteOp, fn: () => T): Promise<T> {
+  private async run<T>(op: RemoteOp, fn: () => T): Promise<T> {
     this.calls.push(op);
     const failure = this.failNext[op]?.shift();
-    if (failure !== undefined) return Promise.reject(failure);
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    await Promise.resolve();
+    if (failure !== undefined) throw failure;
+    return fn();
   }
 }
 
@@ -140,7 +137,7 @@ export class FakeKube implements ObjectWrites {
   readonly secrets = new Map<string, Secret>();
   readonly writes: KubeOp[] = [];
   readonly statuses: Widget['status'][] = [];
-  readonly failNext: Partial<Record<KubeOp, unknown[]>> = {};
+  readonly failNext: Partial<Record<KubeOp, Error[]>> = {};
   private version = 100;
 
   patchMetadata<T>(_type: ResourceType, obj: T, metadata: Record<string, unknown>): Promise<T> {
@@ -190,15 +187,12 @@ export class FakeKube implements ObjectWrites {
   private nextVersion(): string {
     return String(++this.version);
   }
-  private write<T>(op: KubeOp, fn: () => T): Promise<T> {
+  private async write<T>(op: KubeOp, fn: () => T): Promise<T> {
     this.writes.push(op);
     const failure = this.failNext[op]?.shift();
-    if (failure !== undefined) return Promise.reject(failure);
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    await Promise.resolve();
+    if (failure !== undefined) throw failure;
+    return fn();
   }
 }
 
