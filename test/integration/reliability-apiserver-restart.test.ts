@@ -4,12 +4,13 @@
 // its informers recover, Data Hub edits made during the downtime are repaired, objects changed and
 // created right after the restart are reconciled. The long version is
 // test/reliability/apiserver-restart.test.ts (20 s, SIGTERM and SIGKILL, etcd both ways, a leader).
+import { accsOn } from '../support/objects.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
-import { apiServerDown, etcdRestart, kubernetesOutage, startRestartFixture, type RestartFixture } from '../reliability/support/apiserver-restart.ts';
-import { deleteAllAndWait } from '../reliability/support/common.ts';
-import { startPrivateCluster, type PrivateCluster } from '../reliability/support/private-cluster.ts';
+import { apiServerDown, etcdRestart, kubernetesOutage, startRestartFixture, type RestartFixture } from '../scenarios/apiserver-restart.ts';
+
+import { startPrivateCluster, type PrivateCluster } from '../scenarios/private-cluster.ts';
 
 let pc: PrivateCluster;
 let sim: Simulator;
@@ -23,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (f?.op.component.running()) {
-    await deleteAllAndWait(pc.kc, f.ns).catch(() => undefined);
+    await accsOn(pc.kc).deleteAll(f.ns).catch(() => undefined);
     expect((await f.op.stop()).code).toBe(0);
   }
   await sim?.close();

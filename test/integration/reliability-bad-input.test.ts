@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { cleanupHarness, cluster, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
-import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from '../reliability/support/bad-input.ts';
-import { deleteAllAndWait, seeds } from '../reliability/support/common.ts';
-import { GENERATOR_COUNT } from '../reliability/support/fuzz-specs.ts';
+import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from '../scenarios/bad-input.ts';
+import { seeds } from '../scenarios/common.ts';
+import { accsOn } from '../support/objects.ts';
+import { GENERATOR_COUNT } from '../scenarios/fuzz-specs.ts';
 
 let sim: Simulator;
 let op: OperatorProcess;
@@ -26,7 +27,7 @@ afterAll(async () => {
   const { kc } = await cluster();
   sim?.faults.clear();
   if (op?.component.running()) {
-    await deleteAllAndWait(kc, ns).catch(() => undefined);
+    await accsOn(kc).deleteAll(ns).catch(() => undefined);
     expect((await op.stop()).code).toBe(0);
   }
   await sim?.close();

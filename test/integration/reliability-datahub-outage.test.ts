@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
 import { classify } from '../../src/engine/errors.ts';
 import { BudgetWaitError } from '../../src/connections/shared-budget.ts';
-import { dataHubOutage, outageFixture, outageRequestBound, stormRequestBound, type OutageFixture } from '../reliability/support/outage.ts';
+import { dataHubOutage, outageFixture, outageRequestBound, stormRequestBound, type OutageFixture } from '../scenarios/outage.ts';
 
 let f: OutageFixture;
 beforeAll(async () => {

@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { cleanupHarness, cluster, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
-import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from './support/bad-input.ts';
-import { deleteAllAndWait, seeds } from './support/common.ts';
-import { GENERATOR_COUNT } from './support/fuzz-specs.ts';
+import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from '../scenarios/bad-input.ts';
+import { seeds } from '../scenarios/common.ts';
+import { accsOn } from '../support/objects.ts';
+import { GENERATOR_COUNT } from '../scenarios/fuzz-specs.ts';
 
 let sim: Simulator;
 let op: OperatorProcess;
@@ -23,7 +24,7 @@ afterAll(async () => {
   const { kc } = await cluster();
   sim?.faults.clear();
   if (op?.component.running()) {
-    await deleteAllAndWait(kc, ns, 300_000).catch(() => undefined);
+    await accsOn(kc).deleteAll(ns, 300_000).catch(() => undefined);
     expect((await op.stop()).code).toBe(0);
   }
   await sim?.close();

@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { kubeCall, kubeRequest, objectPath, ResourceDiscovery, statusMessage, KubeApiError } from './kube-rest.ts';
 
 export { KubeApiError, kubeRequest, kubeCall } from './kube-rest.ts';
+import { sleep } from './wait.ts';
 
 export interface ClusterAccess {
   server: string;
@@ -264,8 +265,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'vitest';
-import { MALFORMED_KINDS, type MalformedKind, type Simulator } from '../../../src/simulator/index.ts';
-import { kubeRequest } from '../../support/kube-admin.ts';
-import { accPath, REPO_ROOT, sleep, type Acc, type OperatorProcess } from '../../support/operator-harness.ts';
-import { between, condition, crashSigns, createAccIn, isReady, listAccs, patchAccIn, report, seededRandom, simpleSpec } from './common.ts';
+import { MALFORMED_KINDS, type MalformedKind, type Simulator } from '../../src/simulator/index.ts';
+import { kubeRequest } from '../support/kube-admin.ts';
+import { accPath, REPO_ROOT, sleep, type Acc, type OperatorProcess } from '../support/operator-harness.ts';
+import { between, crashSigns, report, seededRandom, simpleSpec } from './common.ts';
+import { accsOn, conditionOf, isReady } from '../support/objects.ts';
 import { fuzzSpecs, type FuzzCase } from './fuzz-specs.ts';
 
 export interface BadSpecFigures {
@@ -68,11 +69,11 @@ export async function fuzzBadSpecs(kc: KubeConfig, sim: Simulator, op: OperatorP
   const accepted = outcomes.filter((o) => o.status === 201);
   const deadline = Date.now() + 90_000;
   while (accepted.some((o) => !o.result) && Date.now() < deadline) {
-    const accs = new Map((await listAccs(kc, ns)).map((a) => [a.metadata.name, a]));
+    const accs = new Map((await accsOn(kc).list(ns)).map((a) => [a.metadata.name, a]));
     for (const o of accepted.filter((x) => !x.result)) {
       const acc = accs.get(o.name);
       if (!acc || acc.status?.observedGeneration !== acc.metadata.generation) continue;
-      const stalled = condition(acc, 'Stalled');
+      const stalled = conditionOf(acc, 'Stalled');
       if (stalled?.status === 'True') {
         o.result = 'stalled';
         o.reason = stalled.reason;
@@ -131,17 +132,17 @@ export async function malformedResponses(kc: KubeConfig, sim: Simulator, op: Ope
     for (const path of paths) {
       const name = `malformed-${kind}-${path}`;
       if (path === 'update') {
-        await createAccIn(kc, ns, name, simpleSpec(name));
+        await accsOn(kc).create(ns, name, simpleSpec(name));
         await waitFor(kc, ns, name, (a) => isReady(a), 30_000);
       }
       sim.faults.update({ malformed: [{ kind, rate: 1 }], hugeBodyBytes: 8 * 1024 * 1024 });
-      if (path === 'create') await createAccIn(kc, ns, name, simpleSpec(name));
-      else await patchAccIn(kc, ns, name, { spec: { displayName: `${name} changed` } });
-      const failing = await waitFor(kc, ns, name, (a) => a.status?.observedGeneration === a.metadata.generation && condition(a, 'Ready')?.reason === 'RemoteInvalidResponse', 30_000);
-      const ready = condition(failing, 'Ready')!;
+      if (path === 'create') await accsOn(kc).create(ns, name, simpleSpec(name));
+      else await accsOn(kc).patch(ns, name, { spec: { displayName: `${name} changed` } });
+      const failing = await waitFor(kc, ns, name, (a) => a.status?.observedGeneration === a.metadata.generation && conditionOf(a, 'Ready')?.reason === 'RemoteInvalidResponse', 30_000);
+      const ready = conditionOf(failing, 'Ready')!;
       expect(ready.status).toBe('False');
-      expect(condition(failing, 'Reconciling')).toMatchObject({ status: 'True', reason: 'RemoteInvalidResponse' });
-      expect(condition(failing, 'Stalled')).toBeUndefined();
+      expect(conditionOf(failing, 'Reconciling')).toMatchObject({ status: 'True', reason: 'RemoteInvalidResponse' });
+      expect(conditionOf(failing, 'Stalled')).toBeUndefined();
       expect(clearMessage(ready.message)).toBe(true);
       // Never the garbage itself in the status: no HTML, no 8 MiB of padding.
       expect(ready.message).not.toMatch(/<html|<!DOCTYPE/i);
@@ -165,7 +166,7 @@ async function waitFor(kc: KubeConfig, ns: string, name: string, ok: (a: Acc) =>
   const deadline = Date.now() + timeoutMs;
   let last: Acc | undefined;
   for (;;) {
-    last = (await listAccs(kc, ns)).find((a) => a.metadata.name === name);
+    last = (await accsOn(kc).list(ns)).find((a) => a.metadata.name === name);
     if (last && ok(last)) return last;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${ns}/${name}: ${JSON.stringify(last?.status ?? 'no status')}`);
     await sleep(250);

@@ -4,9 +4,9 @@
 // and a kubeconfig for the operator's ServiceAccount.
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../../support/controlplane.ts';
-import { adminKubeConfig, applyManifests, createNamespace, mintServiceAccountToken, writeKubeconfig } from '../../support/kube-admin.ts';
-import { OPERATOR_NAMESPACE, REPO_ROOT, sleep } from '../../support/operator-harness.ts';
+import { startControlPlane, type ControlPlane } from '../support/controlplane.ts';
+import { adminKubeConfig, applyManifests, createNamespace, mintServiceAccountToken, writeKubeconfig } from '../support/kube-admin.ts';
+import { OPERATOR_NAMESPACE, REPO_ROOT, sleep } from '../support/operator-harness.ts';
 
 export interface PrivateCluster {
   cp: ControlPlane;

@@ -5,10 +5,11 @@
 // Ready with exactly one Data Hub client, its derived Id, never another Id, and no client may exist
 // without an object.
 import { expect } from 'vitest';
-import { ROUTES } from '../../../src/simulator/index.ts';
-import { kubeCall } from '../../support/kube-admin.ts';
-import { cluster, decode, startOperator, startTestSimulator, testNamespace, sleep, type OperatorProcess, type SecretObject } from '../../support/operator-harness.ts';
-import { between, ClientIdObserver, crashSigns, createAccIn, deleteAllAndWait, expectOneClientPerObject, kubeSystemUid, report, seededRandom, simpleSpec, waitAllReady } from './common.ts';
+import { ROUTES } from '../../src/simulator/index.ts';
+import { kubeCall } from '../support/kube-admin.ts';
+import { cluster, decode, startOperator, startTestSimulator, testNamespace, sleep, type OperatorProcess, type SecretObject } from '../support/operator-harness.ts';
+import { between, ClientIdObserver, crashSigns, expectOneClientPerObject, kubeSystemUid, report, seededRandom, simpleSpec, waitAllReady } from './common.ts';
+import { accsOn } from '../support/objects.ts';
 
 export interface CrashSafetyParams {
   seed: number;
@@ -66,7 +67,7 @@ export async function crashSafety(p: CrashSafetyParams): Promise<CrashSafetyFigu
     const t0 = Date.now();
     for (let i = 0; i < names.length; ) {
       const burst = names.slice(i, i + between(random, 1, 12));
-      await Promise.all(burst.map((name) => createAccIn(kc, ns, name, simpleSpec(name))));
+      await Promise.all(burst.map((name) => accsOn(kc).create(ns, name, simpleSpec(name))));
       i += burst.length;
       await sleep(Math.max(0, t0 + (i * spanMs) / p.objects - Date.now()));
     }
@@ -123,7 +124,7 @@ export async function crashSafety(p: CrashSafetyParams): Promise<CrashSafetyFigu
     await observer.stop().catch(() => undefined);
     await creating.catch(() => undefined);
     if (op.component.running()) {
-      await deleteAllAndWait(kc, ns).catch(() => undefined);
+      await accsOn(kc).deleteAll(ns).catch(() => undefined);
       await op.stop();
     }
     await sim.close();

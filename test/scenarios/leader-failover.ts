@@ -6,9 +6,10 @@
 // Data Hub between the kill and the takeover (no early second writer), and the follower must not
 // have reconciled anything before it led.
 import { expect } from 'vitest';
-import type { Simulator } from '../../../src/simulator/index.ts';
-import { cluster, eventually, sleep, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../../support/operator-harness.ts';
-import { between, ClientIdObserver, crashSigns, createAccIn, deleteAllAndWait, expectOneClientPerObject, kubeSystemUid, report, seededRandom, simpleSpec, waitAllReady } from './common.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import { cluster, eventually, sleep, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
+import { between, ClientIdObserver, crashSigns, expectOneClientPerObject, kubeSystemUid, report, seededRandom, simpleSpec, waitAllReady } from './common.ts';
+import { accsOn } from '../support/objects.ts';
 
 export interface FailoverParams {
   seed: number;
@@ -64,7 +65,7 @@ export async function leaderFailover(p: FailoverParams): Promise<FailoverRound[]
       total += names.length;
       // The burst: eight creates at a time, as fast as the API server takes them.
       const burst = (async () => {
-        for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map((n) => createAccIn(kc, ns, n, simpleSpec(n))));
+        for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map((n) => accsOn(kc).create(ns, n, simpleSpec(n))));
       })();
       await eventually(`the leader created ${killAfter} objects`, () => createdBy(leader) - before >= killAfter, 120_000, 20);
       const killedAfterCreates = createdBy(leader) - before;
@@ -99,7 +100,7 @@ export async function leaderFailover(p: FailoverParams): Promise<FailoverRound[]
   } finally {
     await observer.stop().catch(() => undefined);
     const current = [...replicas.values()].find((op) => op.component.running() && op.logs().some(becameLeader));
-    if (current) await deleteAllAndWait(kc, ns).catch(() => undefined);
+    if (current) await accsOn(kc).deleteAll(ns).catch(() => undefined);
     for (const op of replicas.values()) await op.stop();
     await sim.close();
   }

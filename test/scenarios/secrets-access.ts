@@ -10,11 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, expect } from 'vitest';
-import { derivedClientId } from '../../../src/engine/identity.ts';
-import { ROLE_TENANT_ADMINISTRATOR, ROLE_TENANT_MEMBER, type Simulator } from '../../../src/simulator/index.ts';
-import { kubeCall } from '../../support/kube-admin.ts';
-import { cluster, decode, OPERATOR_NAMESPACE, sleep, startOperator, startTestSimulator, testNamespace, type Acc, type OperatorProcess, type SecretObject } from '../../support/operator-harness.ts';
-import { condition, createAccIn, deleteAllAndWait, isReady, kubeSystemUid, listAccs, report, simpleSpec, waitAllReady } from './common.ts';
+import { derivedClientId } from '../../src/engine/identity.ts';
+import { ROLE_TENANT_ADMINISTRATOR, ROLE_TENANT_MEMBER, type Simulator } from '../../src/simulator/index.ts';
+import { kubeCall } from '../support/kube-admin.ts';
+import { cluster, decode, OPERATOR_NAMESPACE, sleep, startOperator, startTestSimulator, testNamespace, type Acc, type OperatorProcess, type SecretObject } from '../support/operator-harness.ts';
+import { kubeSystemUid, report, simpleSpec, waitAllReady } from './common.ts';
+import { accsOn, conditionOf, isReady } from '../support/objects.ts';
 
 const SA_USER = `system:serviceaccount:${OPERATOR_NAMESPACE}:datahub-operator`;
 
@@ -81,7 +82,7 @@ export async function secretsAndAccess(p: LeakParams): Promise<LeakFigures> {
 
   const [a, b, unwatched] = [await testNamespace('leak-a'), await testNamespace('leak-b'), await testNamespace('leak-unwatched')];
   // Created before the operator starts: its first list must already leave it alone.
-  await createAccIn(kc, unwatched, 'ignored-early', simpleSpec('ignored-early'));
+  await accsOn(kc).create(unwatched, 'ignored-early', simpleSpec('ignored-early'));
   let op: OperatorProcess | undefined;
   try {
     op = await startOperator({
@@ -95,11 +96,11 @@ export async function secretsAndAccess(p: LeakParams): Promise<LeakFigures> {
       ...simpleSpec(`${ns}-${i}`),
       secret: { ...(i % 3 === 1 && { name: `renamed-${i}` }), template: { data: { config: `${marker}-${ns}-${i}:$(clientId)@$(authority)` } } },
     });
-    for (const ns of [a, b]) for (let i = 0; i < p.objectsPerNamespace; i++) await createAccIn(kc, ns, `app-${i}`, specFor(ns, i));
+    for (const ns of [a, b]) for (let i = 0; i < p.objectsPerNamespace; i++) await accsOn(kc).create(ns, `app-${i}`, specFor(ns, i));
     // A foreign Secret that an object merges into (Merge mode).
     await kubeCall(kc, { method: 'POST', path: `/api/v1/namespaces/${a}/secrets`, body: { metadata: { name: 'shared' }, stringData: { theirs: `their-value-${tag}` } } }, 'create foreign Secret');
-    await createAccIn(kc, a, 'merger', { ...simpleSpec('merger'), secret: { name: 'shared', creationPolicy: 'Merge', template: { data: { merged: `${marker}-merged-$(clientId)` } } } });
-    await createAccIn(kc, unwatched, 'ignored-late', simpleSpec('ignored-late'));
+    await accsOn(kc).create(a, 'merger', { ...simpleSpec('merger'), secret: { name: 'shared', creationPolicy: 'Merge', template: { data: { merged: `${marker}-merged-$(clientId)` } } } });
+    await accsOn(kc).create(unwatched, 'ignored-late', simpleSpec('ignored-late'));
     const total = 2 * p.objectsPerNamespace + 1;
     const ready = async (): Promise<Acc[]> => [...(await waitAllReady(kc, a, p.objectsPerNamespace + 1, 120_000)), ...(await waitAllReady(kc, b, p.objectsPerNamespace, 120_000))];
     await ready();
@@ -111,8 +112,8 @@ export async function secretsAndAccess(p: LeakParams): Promise<LeakFigures> {
     };
     const waitReason = async (reason: string): Promise<void> => {
       for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(300)) {
-        const acc = (await listAccs(kc, a)).find((x) => x.metadata.name === 'app-0');
-        if (acc?.status?.observedGeneration === acc?.metadata.generation && condition(acc, 'Ready')?.reason === reason) return;
+        const acc = (await accsOn(kc).list(a)).find((x) => x.metadata.name === 'app-0');
+        if (acc?.status?.observedGeneration === acc?.metadata.generation && conditionOf(acc, 'Ready')?.reason === reason) return;
       }
       throw new Error(`app-0 never reported ${reason}`);
     };
@@ -144,7 +145,7 @@ export async function secretsAndAccess(p: LeakParams): Promise<LeakFigures> {
 
     // What must never show up, and where to look.
     const managed = ((await kubeCall(kc, { method: 'GET', path: '/api/v1/secrets', query: { labelSelector: 'identity.datahub.dev/managed=true' } }, 'list Secrets')) as { items: SecretObject[] }).items;
-    const ours = managed.filter((s) => [a, b].includes(s.metadata.namespace));
+    const ours = managed.filter((s) => [a, b].includes(s.metadata.namespace ?? ''));
     const publicValues = new Set(accs.flatMap((x) => [x.status?.clientId ?? '', x.status?.tenantId ?? '', sim.url, `${sim.url}/identity`, 'openid ocsapi', ...((x.spec.redirectUris as string[]) ?? [])]));
     const needles: Record<string, string> = {
       'client secret': secret,
@@ -196,7 +197,7 @@ export async function secretsAndAccess(p: LeakParams): Promise<LeakFigures> {
     // The namespace nobody told it to watch: nothing at all.
     const instanceId = await kubeSystemUid(kc);
     for (const name of ['ignored-early', 'ignored-late']) {
-      const acc = (await listAccs(kc, unwatched)).find((x) => x.metadata.name === name)!;
+      const acc = (await accsOn(kc).list(unwatched)).find((x) => x.metadata.name === name)!;
       expect(acc.metadata.finalizers ?? []).toEqual([]);
       expect(acc.status?.conditions).toBeUndefined();
       expect(acc.status?.clientId).toBeUndefined();
@@ -216,11 +217,11 @@ export async function secretsAndAccess(p: LeakParams): Promise<LeakFigures> {
     sim.faults.clear();
     writeCredential(secret);
     if (op?.component.running()) {
-      for (const ns of [a, b]) await deleteAllAndWait(kc, ns).catch(() => undefined);
+      for (const ns of [a, b]) await accsOn(kc).deleteAll(ns).catch(() => undefined);
       await op.stop();
     }
     // The unwatched objects never got a finalizer: they go without an operator.
-    await deleteAllAndWait(kc, unwatched, 30_000).catch(() => undefined);
+    await accsOn(kc).deleteAll(unwatched, 30_000).catch(() => undefined);
     await sim.close();
     rmSync(credDir, { recursive: true, force: true });
   }

@@ -2,8 +2,8 @@
 // ServiceAccount (bound only by deploy/rbac.yaml) asks the API server, with its own token, whether it
 // may do things that would let a compromised operator take over the cluster or read what it has no
 // business with. Returns the ones it may do (must be none).
-import { kubeCall, kubeConfigFor, mintServiceAccountToken } from '../../support/kube-admin.ts';
-import { cluster, OPERATOR_NAMESPACE } from '../../support/operator-harness.ts';
+import { kubeCall, kubeConfigFor, mintServiceAccountToken } from '../support/kube-admin.ts';
+import { cluster, OPERATOR_NAMESPACE } from '../support/operator-harness.ts';
 
 interface Attributes {
   verb: string;

@@ -1,15 +1,18 @@
 // Shared by the reliability scenarios (the long files in test/reliability/ and their shortened CI
-// versions in test/integration/reliability-*.test.ts): seeds, object fleets on any cluster (the
-// shared one or a private one), the client-Id observer, the "one Data Hub client per object"
-// verdict, crash checks on the operator's log, and figures printed for RELIABILITY.md.
-// Nothing here starts an operator or a cluster.
+// versions in test/integration/reliability-*.test.ts): seeds, waiting for a fleet on any cluster
+// (the shared one or a private one), the client-Id observer, the "one Data Hub client per object"
+// verdict, crash checks on the operator's log, and figures printed for RELIABILITY.md. Objects are
+// created and read with the kind-generic helper in test/support/objects.ts. Nothing here starts an
+// operator or a cluster.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'vitest';
-import { derivedClientId } from '../../../src/engine/identity.ts';
-import { seededRandom } from '../../../src/simulator/faults.ts';
-import { ROUTES, type Simulator } from '../../../src/simulator/index.ts';
-import { kubeCall, kubeRequest } from '../../support/kube-admin.ts';
-import { accPath, sleep, type Acc, type OperatorProcess } from '../../support/operator-harness.ts';
+import { derivedClientId } from '../../src/engine/identity.ts';
+import { seededRandom } from '../../src/simulator/faults.ts';
+import { ROUTES, type Simulator } from '../../src/simulator/index.ts';
+import { kubeCall } from '../support/kube-admin.ts';
+import { accsOn, conditionOf, isReady, type Acc } from '../support/objects.ts';
+import type { OperatorProcess } from '../support/operator-harness.ts';
+import { sleep } from '../support/wait.ts';
 
 export { seededRandom };
 
@@ -35,24 +38,6 @@ export function report(scenario: string, figures: Record<string, unknown>): void
   process.stderr.write(`[reliability] ${JSON.stringify({ scenario, ...figures })}\n`);
 }
 
-export async function listAccs(kc: KubeConfig, namespace: string): Promise<Acc[]> {
-  return ((await kubeCall(kc, { method: 'GET', path: accPath(namespace) }, `list AuthorizationCodeClients in "${namespace}"`)) as { items: Acc[] }).items;
-}
-
-export async function createAccIn(kc: KubeConfig, namespace: string, name: string, spec: Record<string, unknown>): Promise<void> {
-  const body = { apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', metadata: { name, namespace }, spec };
-  await kubeCall(kc, { method: 'POST', path: accPath(namespace), body }, `create AuthorizationCodeClient "${namespace}/${name}"`);
-}
-
-export async function patchAccIn(kc: KubeConfig, namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
-  await kubeCall(kc, { method: 'PATCH', path: accPath(namespace, name), body: patch, contentType: 'application/merge-patch+json' }, `patch AuthorizationCodeClient "${namespace}/${name}"`);
-}
-
-export const condition = (acc: Acc | undefined, type: string): { status: string; reason: string; message: string } | undefined => acc?.status?.conditions?.find((c) => c.type === type);
-
-/** Ready=True for the generation the object is at. */
-export const isReady = (acc: Acc): boolean => acc.status?.observedGeneration === acc.metadata.generation && condition(acc, 'Ready')?.status === 'True';
-
 export const simpleSpec = (name: string): Record<string, unknown> => ({ redirectUris: [`https://${name}.example.com/callback`] });
 
 /** Polls until every object in the namespace is Ready (and there are `count` of them); returns them. */
@@ -61,13 +46,13 @@ export async function waitAllReady(kc: KubeConfig, namespace: string, count: num
   let last: Acc[] = [];
   for (;;) {
     try {
-      last = await listAccs(kc, namespace);
+      last = await accsOn(kc).list(namespace);
       if (last.length === count && last.every(isReady)) return last;
     } catch {
       // the API server may be restarting: keep polling
     }
     if (Date.now() > deadline) {
-      const notReady = last.filter((a) => !isReady(a)).slice(0, 5).map((a) => `${a.metadata.name}: ${JSON.stringify(condition(a, 'Ready') ?? 'no status')}`);
+      const notReady = last.filter((a) => !isReady(a)).slice(0, 5).map((a) => `${a.metadata.name}: ${JSON.stringify(conditionOf(a, 'Ready') ?? 'no status')}`);
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} Ready objects in "${namespace}": ${last.filter(isReady).length}/${last.length} Ready; e.g. ${notReady.join('; ')}`);
     }
     await sleep(500);
@@ -101,7 +86,7 @@ export class ClientIdObserver {
   }
 
   async observe(): Promise<void> {
-    for (const acc of await listAccs(this.kc, this.namespace)) {
+    for (const acc of await accsOn(this.kc).list(this.namespace)) {
       const id = acc.status?.clientId;
       if (!id) continue;
       const set = this.seen.get(acc.metadata.name) ?? new Set<string>();
@@ -153,7 +138,7 @@ export function expectOneClientPerObject(sim: Simulator, accs: Acc[], instanceId
       problems.push(`${key} has no status.clientId`);
       continue;
     }
-    if (instanceId && !acc.spec.clientId && id !== derivedClientId(instanceId, acc.metadata.namespace, acc.metadata.name)) problems.push(`${key} manages ${id}, not its derived Id`);
+    if (instanceId && !acc.spec.clientId && id !== derivedClientId(instanceId, acc.metadata.namespace ?? '', acc.metadata.name)) problems.push(`${key} manages ${id}, not its derived Id`);
     if (managed.has(id)) problems.push(`${id} is managed by two objects`);
     managed.add(id);
     if (!sim.clients.get(id)) problems.push(`${key}: client ${id} does not exist in Data Hub`);
@@ -177,16 +162,6 @@ export function crashSigns(op: OperatorProcess, allowed: (line: Record<string, u
     .logs()
     .filter((l) => 'raw' in l || l.level === 'fatal' || (l.level === 'error' && !allowed(l)) || /reconcile threw|handler threw|uncaught|unhandled/i.test(String(l.msg)))
     .map((l) => JSON.stringify(l).slice(0, 400));
-}
-
-/** Deletes every object in the namespace with an operator running, so no finalizer is left behind. */
-export async function deleteAllAndWait(kc: KubeConfig, namespace: string, timeoutMs = 120_000): Promise<void> {
-  await kubeRequest(kc, { method: 'DELETE', path: accPath(namespace) });
-  const deadline = Date.now() + timeoutMs;
-  while ((await listAccs(kc, namespace)).length > 0) {
-    if (Date.now() > deadline) throw new Error(`cannot clean up "${namespace}": objects still there after ${timeoutMs} ms`);
-    await sleep(500);
-  }
 }
 
 /** The instance id an operator with default settings derives client Ids from: the kube-system UID. */

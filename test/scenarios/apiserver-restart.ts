@@ -6,9 +6,10 @@
 // operator repairs them in Data Hub at once but cannot record it), and objects changed as soon as the
 // API server answers again, before the operator's watches have reconnected.
 import { expect } from 'vitest';
-import type { Simulator } from '../../../src/simulator/index.ts';
-import { eventually, sleep, startOperator, type OperatorProcess } from '../../support/operator-harness.ts';
-import { condition, crashSigns, createAccIn, expectOneClientPerObject, isReady, kubeSystemUid, listAccs, patchAccIn, report, simpleSpec, waitAllReady } from './common.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import { eventually, sleep, startOperator, type OperatorProcess } from '../support/operator-harness.ts';
+import { crashSigns, expectOneClientPerObject, kubeSystemUid, report, simpleSpec, waitAllReady } from './common.ts';
+import { accsOn, conditionOf, isReady } from '../support/objects.ts';
 import { retrying, type PrivateCluster } from './private-cluster.ts';
 
 export interface RestartFixture {
@@ -30,7 +31,7 @@ export async function startRestartFixture(pc: PrivateCluster, sim: Simulator, in
   const ns = await pc.namespace('restart');
   const op = await restartOperator(pc, sim, ns, extraArgs, leaderElectionId);
   const objects = Array.from({ length: initial }, (_, i) => `before-${i}`);
-  for (const name of objects) await createAccIn(pc.kc, ns, name, simpleSpec(name));
+  for (const name of objects) await accsOn(pc.kc).create(ns, name, simpleSpec(name));
   await waitAllReady(pc.kc, ns, objects.length, 60_000);
   return { pc, sim, ns, op, objects, deletedByTest: 0 };
 }
@@ -54,7 +55,7 @@ export interface RestartFigures {
 export async function kubernetesOutage(f: RestartFixture, what: string, outage: (duringDowntime: () => void) => Promise<void>, instanceId?: string): Promise<RestartFigures> {
   const { pc, sim, ns, op } = f;
   const kc = pc.kc;
-  const before = await listAccs(kc, ns);
+  const before = await accsOn(kc).list(ns);
   const [deletedRemote, editedRemote, changed1, changed2] = f.objects.slice(-4).map((n) => before.find((a) => a.metadata.name === n)!);
   const failuresBefore = op.logs().filter((l) => l.msg === 'list/watch failed; retrying').length;
   const stoppedAt = Date.now();
@@ -69,12 +70,12 @@ export async function kubernetesOutage(f: RestartFixture, what: string, outage: 
   // The moment the API server answers: changes the operator's broken watches have not seen.
   const tag = `${what}-${Math.random().toString(36).slice(2, 6)}`;
   await retrying('change objects after the restart', async () => {
-    await patchAccIn(kc, ns, changed1!.metadata.name, { spec: { displayName: `changed after ${tag}` } });
-    await patchAccIn(kc, ns, changed2!.metadata.name, { spec: { redirectUris: [`https://${tag}.example.com/callback`] } });
+    await accsOn(kc).patch(ns, changed1!.metadata.name, { spec: { displayName: `changed after ${tag}` } });
+    await accsOn(kc).patch(ns, changed2!.metadata.name, { spec: { redirectUris: [`https://${tag}.example.com/callback`] } });
   });
   const created = [`${tag}-a`, `${tag}-b`];
   await retrying('create objects after the restart', async () => {
-    for (const name of created) if (!(await listAccs(kc, ns)).some((a) => a.metadata.name === name)) await createAccIn(kc, ns, name, simpleSpec(name));
+    for (const name of created) if (!(await accsOn(kc).list(ns)).some((a) => a.metadata.name === name)) await accsOn(kc).create(ns, name, simpleSpec(name));
   });
   f.objects.push(...created);
 
@@ -87,7 +88,7 @@ export async function kubernetesOutage(f: RestartFixture, what: string, outage: 
   expect(sim.clients.get(changed2!.status!.clientId!)?.RedirectUris).toEqual([`https://${tag}.example.com/callback`]);
   for (const name of [changed1!.metadata.name, changed2!.metadata.name]) expect(byName.get(name)?.status?.observedGeneration).toBe(byName.get(name)?.metadata.generation);
   for (const name of created) expect(isReady(byName.get(name)!)).toBe(true);
-  expect(accs.every((a) => condition(a, 'Stalled') === undefined)).toBe(true);
+  expect(accs.every((a) => conditionOf(a, 'Stalled') === undefined)).toBe(true);
   f.deletedByTest += 1;
   expectOneClientPerObject(sim, accs, instanceId ?? (await kubeSystemUid(kc)), f.deletedByTest);
 
@@ -99,7 +100,7 @@ export async function kubernetesOutage(f: RestartFixture, what: string, outage: 
   // A brand-new object, well after the restart, goes through the resumed watch.
   const late = `${tag}-late`;
   const lateAt = Date.now();
-  await createAccIn(kc, ns, late, simpleSpec(late));
+  await accsOn(kc).create(ns, late, simpleSpec(late));
   f.objects.push(late);
   await waitAllReady(kc, ns, f.objects.length, 60_000);
   const figures: RestartFigures = {

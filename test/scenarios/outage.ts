@@ -5,11 +5,12 @@
 // under the bound the shared budget promises (outageRequestBound), and everything must recover on
 // its own afterwards: same operator process, no manual action, one client per object.
 import { expect } from 'vitest';
-import { defaultSharedBudget } from '../../../src/connections/shared-budget.ts';
-import type { Simulator } from '../../../src/simulator/index.ts';
-import type { RequestLogEntry } from '../../../src/simulator/index.ts';
-import { cluster, getAcc, sleep, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../../support/operator-harness.ts';
-import { condition, crashSigns, createAccIn, deleteAllAndWait, expectOneClientPerObject, kubeSystemUid, listAccs, patchAccIn, report, simpleSpec, waitAllReady } from './common.ts';
+import { defaultSharedBudget } from '../../src/connections/shared-budget.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import type { RequestLogEntry } from '../../src/simulator/index.ts';
+import { cluster, getAcc, sleep, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
+import { crashSigns, expectOneClientPerObject, kubeSystemUid, report, simpleSpec, waitAllReady } from './common.ts';
+import { accsOn, conditionOf } from '../support/objects.ts';
 
 /**
  * The most Data Hub requests an outage of `seconds` can see, from the shared budget's rules
@@ -103,11 +104,11 @@ export async function dataHubOutage(p: OutageParams): Promise<OutageFigures> {
   const endsAt = t0 + p.seconds * 1000;
 
   const watchReports = async (): Promise<void> => {
-    for (const acc of await listAccs(kc, ns)) {
+    for (const acc of await accsOn(kc).list(ns)) {
       const gen = toReport.get(acc.metadata.name);
       if (gen === undefined || reported.has(acc.metadata.name) || succeeded.has(acc.metadata.name)) continue;
-      const ready = condition(acc, 'Ready');
-      const reconciling = condition(acc, 'Reconciling');
+      const ready = conditionOf(acc, 'Ready');
+      const reconciling = conditionOf(acc, 'Reconciling');
       if (acc.status?.observedGeneration !== gen) continue;
       if (ready?.status === 'False' && ready.reason === 'RemoteUnavailable' && reconciling?.status === 'True' && reconciling.reason === 'RemoteUnavailable') reported.add(acc.metadata.name);
       else if (ready?.status === 'True') succeeded.add(acc.metadata.name);
@@ -115,7 +116,7 @@ export async function dataHubOutage(p: OutageParams): Promise<OutageFigures> {
   };
   const createBatch = async (names: string[]): Promise<void> => {
     for (const name of names) {
-      await createAccIn(kc, ns, name, simpleSpec(name));
+      await accsOn(kc).create(ns, name, simpleSpec(name));
       toReport.set(name, 1);
     }
   };
@@ -124,7 +125,7 @@ export async function dataHubOutage(p: OutageParams): Promise<OutageFigures> {
   const late = Array.from({ length: p.create - half }, (_, i) => `${p.label}-late-${i}`);
   await createBatch(early);
   for (const name of p.change) {
-    await patchAccIn(kc, ns, name, { spec: { displayName: `${name} changed during ${p.label}` } });
+    await accsOn(kc).patch(ns, name, { spec: { displayName: `${name} changed during ${p.label}` } });
     toReport.set(name, (await getAcc(ns, name))?.metadata.generation ?? 0);
   }
   let lateCreated = false;
@@ -218,7 +219,7 @@ export async function outageFixture(steady: number, workers = 16, seed = 1): Pro
   const ns = await testNamespace('outage');
   const op = await startOperator({ simulator: sim, namespaces: [ns], args: [`--workers=${workers}`] });
   const names = Array.from({ length: steady }, (_, i) => `steady-${i}`);
-  for (const name of names) await createAccIn(kc, ns, name, simpleSpec(name));
+  for (const name of names) await accsOn(kc).create(ns, name, simpleSpec(name));
   await waitAllReady(kc, ns, steady, 60_000);
   return {
     sim,
@@ -230,7 +231,7 @@ export async function outageFixture(steady: number, workers = 16, seed = 1): Pro
     close: async () => {
       sim.faults.clear();
       if (op.component.running()) {
-        await deleteAllAndWait(kc, ns).catch(() => undefined);
+        await accsOn(kc).deleteAll(ns).catch(() => undefined);
         expect((await op.stop()).code).toBe(0);
       }
       await sim.close();
