@@ -77,7 +77,9 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
       }
     });
   }
-  log.info({ version: env.version, tenantId: config.tenantId, dataHubUrl: config.dataHubUrl, namespaces: config.namespaces.length ? config.namespaces : 'all', workers: config.workers }, 'starting datahub-operator');
+  const namespaces = config.namespaces.length ? config.namespaces : 'all';
+  const starting = { version: env.version, tenantId: config.tenantId, dataHubUrl: config.dataHubUrl, namespaces, workers: config.workers };
+  log.info(starting, 'starting datahub-operator');
 
   const budget = new SharedBudget({ clock, ratePerSecond: config.dataHubRateLimit });
   const metrics = new OperatorMetrics({ budgetRate: () => budget.currentRate(), budgetPausedSeconds: () => budget.pausedForMs() / 1000 });
@@ -119,8 +121,15 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
   const servers = await Promise.all([
     config.healthAddress &&
       startHttpServer(config.healthAddress, {
-        '/healthz': () => Promise.resolve(ctl.stalledForMs() > STALL_LIMIT_MS ? { status: 500, body: `informers cannot list/watch for ${Math.round(ctl.stalledForMs() / 1000)}s\n` } : { status: 200, body: 'ok\n' }),
-        '/readyz': () => Promise.resolve(ctl.hasSynced() && leadershipKnown ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced or leadership unknown\n' }),
+        '/healthz': () => {
+          const stalled = ctl.stalledForMs();
+          const body = `informers cannot list/watch for ${Math.round(stalled / 1000)}s\n`;
+          return Promise.resolve(stalled > STALL_LIMIT_MS ? { status: 500, body } : { status: 200, body: 'ok\n' });
+        },
+        '/readyz': () => {
+          const ready = ctl.hasSynced() && leadershipKnown;
+          return Promise.resolve(ready ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced or leadership unknown\n' });
+        },
       }),
     config.metricsAddress &&
       startHttpServer(config.metricsAddress, {
@@ -154,7 +163,17 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     ctl.startWorkers();
     return;
   }
-  const elector = new LeaderElector({ http, clock, log, namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity, leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs });
+  const elector = new LeaderElector({
+    http,
+    clock,
+    log,
+    namespace: config.leaderElectionNamespace,
+    name: config.leaderElectionId,
+    identity: config.identity,
+    leaseDurationMs: config.leaseDurationMs,
+    renewDeadlineMs: config.renewDeadlineMs,
+    retryPeriodMs: config.retryPeriodMs,
+  });
   late.elector = elector;
   metrics.leader.set({ name: config.leaderElectionId }, 0);
   // A follower is ready too: it serves probes and keeps warm caches; only the leader reconciles.

@@ -23,7 +23,8 @@ export function credentialSource(settings: CredentialSettings): () => Promise<Da
       try {
         return (await readFile(join(dir, file), 'utf8')).trim();
       } catch (err) {
-        throw new Error(`cannot read Data Hub credential file "${join(dir, file)}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+        const cause = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        throw new Error(`cannot read Data Hub credential file "${join(dir, file)}": ${cause}`, { cause: err });
       }
     };
     return { clientId: await read('client-id'), clientSecret: await read('client-secret') };

@@ -34,7 +34,7 @@ interface Entry {
 }
 
 export class DriftScanner<R> {
-  private readonly o: Required<DriftScannerOptions<R>>;
+  private readonly opts: Required<DriftScannerOptions<R>>;
   private readonly entries = new Map<string, Entry>();
   private readonly heap = new MinHeap<{ at: number; key: string; seq: number }>((a, b) => a.at - b.at);
   /** Due entries waiting to fill a batch, oldest first. */
@@ -46,7 +46,7 @@ export class DriftScanner<R> {
   private pausedUntil = 0;
 
   constructor(options: DriftScannerOptions<R>) {
-    this.o = { batchSize: 100, tickMs: 1_000, random: Math.random, ...options };
+    this.opts = { batchSize: 100, tickMs: 1_000, random: Math.random, ...options };
   }
 
   /**
@@ -54,8 +54,8 @@ export class DriftScanner<R> {
    * restart, so 10,000 objects do not all fall due at once); otherwise it is one jittered interval away.
    */
   schedule(key: string, clientId: string, intervalMs: number, spread = false): void {
-    const factor = spread ? this.o.random() : 0.9 + this.o.random() * 0.2;
-    this.put({ key, clientId, intervalMs, at: this.o.clock.now() + intervalMs * factor, seq: this.seq++ });
+    const factor = spread ? this.opts.random() : 0.9 + this.opts.random() * 0.2;
+    this.put({ key, clientId, intervalMs, at: this.opts.clock.now() + intervalMs * factor, seq: this.seq++ });
   }
 
   /**
@@ -66,7 +66,7 @@ export class DriftScanner<R> {
   scheduleFrom(key: string, clientId: string, intervalMs: number, observedAt: number): void {
     const current = this.entries.get(key);
     if (current && current.clientId === clientId && current.intervalMs === intervalMs && current.basis === observedAt) return;
-    this.put({ key, clientId, intervalMs, at: observedAt + intervalMs * (0.9 + this.o.random() * 0.2), seq: this.seq++, basis: observedAt });
+    this.put({ key, clientId, intervalMs, at: observedAt + intervalMs * (0.9 + this.opts.random() * 0.2), seq: this.seq++, basis: observedAt });
   }
 
   private put(entry: Entry): void {
@@ -92,10 +92,10 @@ export class DriftScanner<R> {
   start(): void {
     if (this.timer) return;
     const tick = (): void => {
-      this.timer = this.o.clock.setTimer(tick, this.o.tickMs);
+      this.timer = this.opts.clock.setTimer(tick, this.opts.tickMs);
       void this.tick();
     };
-    this.timer = this.o.clock.setTimer(tick, this.o.tickMs);
+    this.timer = this.opts.clock.setTimer(tick, this.opts.tickMs);
   }
 
   stop(): void {
@@ -106,12 +106,12 @@ export class DriftScanner<R> {
   /** One scheduling step; public so tests can drive it on a fake clock. */
   async tick(): Promise<void> {
     if (this.busy) return;
-    const now = this.o.clock.now();
+    const now = this.opts.clock.now();
     if (now < this.pausedUntil) return;
     this.collectDue(now);
     this.due = this.due.filter((e) => this.entries.get(e.key) === e);
-    while (this.due.length >= this.o.batchSize || (this.due.length > 0 && this.waitedEnough(this.due[0]!, now))) {
-      const batch = this.due.splice(0, this.o.batchSize);
+    while (this.due.length >= this.opts.batchSize || (this.due.length > 0 && this.waitedEnough(this.due[0]!, now))) {
+      const batch = this.due.splice(0, this.opts.batchSize);
       this.topUp(batch, now);
       this.busy = true;
       try {
@@ -142,7 +142,7 @@ export class DriftScanner<R> {
    * due together next time, so small populations also converge to full batches.
    */
   private topUp(batch: Entry[], now: number): void {
-    while (batch.length < this.o.batchSize) {
+    while (batch.length < this.opts.batchSize) {
       const top = this.heap.peek();
       if (!top) return;
       const entry = this.entries.get(top.key);
@@ -160,23 +160,24 @@ export class DriftScanner<R> {
     const ids = [...new Set(batch.map((e) => e.clientId))];
     let found: Map<string, R>;
     try {
-      found = await this.o.readBatch(ids);
+      found = await this.opts.readBatch(ids);
     } catch (err) {
       // Put the batch back at the front and pause; the per-object reconciles report the failure.
       this.due.unshift(...batch.filter((e) => this.entries.get(e.key) === e));
-      const delay = err instanceof BudgetWaitError ? err.retryAfterMs : backoffDelay(++this.failures, { baseMs: 5_000, maxMs: 60_000, jitter: 0.2, random: this.o.random });
-      this.pausedUntil = this.o.clock.now() + delay;
-      this.o.log.warn({ err: (err as Error).message, retryInMs: delay, objects: batch.length }, 'drift check read failed');
+      const backoff = { baseMs: 5_000, maxMs: 60_000, jitter: 0.2, random: this.opts.random };
+      const delay = err instanceof BudgetWaitError ? err.retryAfterMs : backoffDelay(++this.failures, backoff);
+      this.pausedUntil = this.opts.clock.now() + delay;
+      this.opts.log.warn({ err: (err as Error).message, retryInMs: delay, objects: batch.length }, 'drift check read failed');
       return false;
     }
     this.failures = 0;
-    this.o.log.debug({ objects: batch.length, found: found.size }, 'drift check read');
+    this.opts.log.debug({ objects: batch.length, found: found.size }, 'drift check read');
     const byId = new Map([...found].map(([id, c]) => [id.toLowerCase(), c]));
-    const observedAt = this.o.clock.now();
+    const observedAt = this.opts.clock.now();
     for (const entry of batch) {
       if (this.entries.get(entry.key) !== entry) continue;
       this.scheduleFrom(entry.key, entry.clientId, entry.intervalMs, observedAt);
-      this.o.onObserved(entry.key, entry.clientId, byId.get(entry.clientId.toLowerCase()) ?? null, observedAt);
+      this.opts.onObserved(entry.key, entry.clientId, byId.get(entry.clientId.toLowerCase()) ?? null, observedAt);
     }
     return true;
   }

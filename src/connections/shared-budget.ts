@@ -69,7 +69,7 @@ interface Waiter {
 }
 
 export class SharedBudget {
-  private readonly o: SharedBudgetOptions;
+  private readonly opts: SharedBudgetOptions;
   private tokens: number;
   private burst: number;
   private lastRefill: number;
@@ -88,11 +88,11 @@ export class SharedBudget {
   private pumpTimer: TimerHandle | undefined;
 
   constructor(options: Partial<SharedBudgetOptions> & { clock: Clock }) {
-    this.o = { ...defaultSharedBudget, ...options };
-    this.rate = this.o.ratePerSecond;
-    this.burst = this.o.burst;
+    this.opts = { ...defaultSharedBudget, ...options };
+    this.rate = this.opts.ratePerSecond;
+    this.burst = this.opts.burst;
     this.tokens = this.burst;
-    this.lastRefill = this.o.clock.now();
+    this.lastRefill = this.opts.clock.now();
   }
 
   /** Current ceiling in requests per second (Infinity when unlimited). */
@@ -102,7 +102,7 @@ export class SharedBudget {
 
   /** Milliseconds until requests may flow again (0 when not paused). */
   pausedForMs(): number {
-    return Math.max(0, this.pausedUntil - this.o.clock.now());
+    return Math.max(0, this.pausedUntil - this.opts.clock.now());
   }
 
   /** Resolves with a permit, or rejects with BudgetWaitError if none is due within maxWaitMs. */
@@ -114,7 +114,7 @@ export class SharedBudget {
         priority,
         seq: this.seq++,
         grant: resolve,
-        deadline: this.o.clock.setTimer(() => {
+        deadline: this.opts.clock.setTimer(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
           reject(new BudgetWaitError(Math.max(1_000, this.estimatedWaitMs(priority)), this.waitKind()));
         }, maxWaitMs),
@@ -138,7 +138,7 @@ export class SharedBudget {
   }
 
   private refill(): void {
-    const now = this.o.clock.now();
+    const now = this.opts.clock.now();
     this.recover(now);
     if (!Number.isFinite(this.rate)) {
       this.tokens = this.burst;
@@ -156,7 +156,7 @@ export class SharedBudget {
     this.pumpTimer?.cancel();
     this.pumpTimer = undefined;
     while (this.waiters.length > 0) {
-      const now = this.o.clock.now();
+      const now = this.opts.clock.now();
       if (now < this.pausedUntil) return this.schedulePump(this.pausedUntil - now);
       if (this.probeInFlight) return; // report() pumps again
       this.refill();
@@ -172,11 +172,11 @@ export class SharedBudget {
   }
 
   private schedulePump(ms: number): void {
-    this.pumpTimer = this.o.clock.setTimer(() => this.pump(), Math.max(1, Math.ceil(ms)));
+    this.pumpTimer = this.opts.clock.setTimer(() => this.pump(), Math.max(1, Math.ceil(ms)));
   }
 
   private makePermit(isProbe: boolean): Permit {
-    const grantedAt = this.o.clock.now();
+    const grantedAt = this.opts.clock.now();
     let reported = false;
     return {
       report: (outcome) => {
@@ -190,7 +190,7 @@ export class SharedBudget {
   }
 
   private onOutcome(outcome: PermitOutcome, grantedAt: number): void {
-    const now = this.o.clock.now();
+    const now = this.opts.clock.now();
     if (outcome.kind === 'ok') {
       this.consecutiveFailures = 0;
       this.needsProbe = false;
@@ -200,18 +200,20 @@ export class SharedBudget {
     if (outcome.kind === 'rate-limited') {
       // A 429 for a request sent before the last one was answered says nothing new about the limit.
       if (!this.learntLimit || grantedAt > this.last429) this.learnRate(now);
-      this.pausedUntil = Math.max(this.pausedUntil, now + (outcome.retryAfterMs ?? this.o.pauseBaseMs));
+      this.pausedUntil = Math.max(this.pausedUntil, now + (outcome.retryAfterMs ?? this.opts.pauseBaseMs));
       // Whatever was saved up during the pause must not be spent in one burst when it ends.
       this.tokens = Math.min(this.tokens, 1);
       this.lastRefill = Math.max(now, this.pausedUntil);
       return;
     }
     this.consecutiveFailures += 1;
-    const excess = this.consecutiveFailures - this.o.failureThreshold + 1;
+    const excess = this.consecutiveFailures - this.opts.failureThreshold + 1;
     if (excess >= 1 || outcome.retryAfterMs !== undefined) {
       const pause = Math.max(
         outcome.retryAfterMs ?? 0,
-        excess >= 1 ? backoffDelay(excess, { baseMs: this.o.pauseBaseMs, maxMs: this.o.pauseMaxMs, jitter: 0.1, random: this.o.random ?? Math.random }) : 0,
+        excess >= 1
+          ? backoffDelay(excess, { baseMs: this.opts.pauseBaseMs, maxMs: this.opts.pauseMaxMs, jitter: 0.1, random: this.opts.random ?? Math.random })
+          : 0,
       );
       this.pausedUntil = Math.max(this.pausedUntil, now + pause);
       this.needsProbe = true;
@@ -224,7 +226,7 @@ export class SharedBudget {
   }
 
   private trimAccepted(now: number): void {
-    const cutoff = now - this.o.windowMs;
+    const cutoff = now - this.opts.windowMs;
     let drop = 0;
     while (drop < this.accepted.length && this.accepted[drop]! <= cutoff) drop++;
     if (drop > 0) this.accepted.splice(0, drop);
@@ -238,7 +240,7 @@ export class SharedBudget {
   private learnRate(now: number): void {
     this.last429 = now;
     this.trimAccepted(now);
-    const observed = (this.accepted.length / this.o.windowMs) * 1000 * this.o.safetyFactor;
+    const observed = (this.accepted.length / this.opts.windowMs) * 1000 * this.opts.safetyFactor;
     const floor = 1 / 60; // never below one request a minute
     const next = this.learntLimit ? this.rate * 0.8 : Math.min(this.rate, observed);
     this.rate = Math.max(floor, next);
@@ -252,16 +254,16 @@ export class SharedBudget {
    * the learnt limit is dropped (back to the configured rate). A new 429 learns again.
    */
   private recover(now: number): void {
-    if (!this.learntLimit || now - this.last429 < QUIET_BEFORE_RAISE_MS || now - this.lastRaise < this.o.windowMs) return;
+    if (!this.learntLimit || now - this.last429 < QUIET_BEFORE_RAISE_MS || now - this.lastRaise < this.opts.windowMs) return;
     this.lastRaise = now;
-    if (now - this.last429 >= QUIET_BEFORE_RESET_MS || this.rate * 1.5 >= this.o.ratePerSecond) {
-      this.rate = this.o.ratePerSecond;
-      this.burst = this.o.burst;
+    if (now - this.last429 >= QUIET_BEFORE_RESET_MS || this.rate * 1.5 >= this.opts.ratePerSecond) {
+      this.rate = this.opts.ratePerSecond;
+      this.burst = this.opts.burst;
       this.learntLimit = false;
       return;
     }
     this.rate *= 1.5;
-    this.burst = Math.min(this.o.burst, Math.max(1, Math.floor(this.rate)));
+    this.burst = Math.min(this.opts.burst, Math.max(1, Math.floor(this.rate)));
   }
 }
 

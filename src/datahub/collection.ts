@@ -84,7 +84,9 @@ export class ClientCollection<T extends Identified, TCreate extends Identified, 
     const skip = options.skip ?? 0;
     const count = options.count ?? Number.POSITIVE_INFINITY;
     if (!Number.isInteger(skip) || skip < 0) throw new RangeError(`skip must be a non-negative integer, got ${skip}`);
-    if (count !== Number.POSITIVE_INFINITY && (!Number.isInteger(count) || count < 0)) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    if (count !== Number.POSITIVE_INFINITY && (!Number.isInteger(count) || count < 0)) {
+      throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    }
     const base = { operation: `list ${this.spec.thing}s in tenant`, target: this.session.tenantId };
     if (count === 0) {
       const res = await this.onCollection(base, 'HEAD', undefined, options.signal);
@@ -118,7 +120,8 @@ export class ClientCollection<T extends Identified, TCreate extends Identified, 
   async create(body: TCreate, signal?: AbortSignal): Promise<T> {
     this.requireId(body.Id, 'create');
     const base = { operation: `create ${this.spec.thing}`, target: body.Id, resourceId: body.Id };
-    const res = await this.session.send({ ...base, method: 'POST', path: this.spec.path, route: this.spec.route, body: JSON.stringify(this.toWire(body, true)), headers: JSON_HEADERS, ...signalOf(signal) });
+    const payload = { body: JSON.stringify(this.toWire(body, true)), headers: JSON_HEADERS, ...signalOf(signal) };
+    const res = await this.session.send({ ...base, method: 'POST', path: this.spec.path, route: this.spec.route, ...payload });
     if (res.status !== 201 && res.status !== 200) throw this.session.unexpected(res, base);
     return this.expectSameId(this.spec.checkItem(parseJsonBody(res, base, 'response')), body.Id, res, base);
   }
@@ -127,7 +130,8 @@ export class ClientCollection<T extends Identified, TCreate extends Identified, 
   async update(id: string, body: TUpdate, signal?: AbortSignal): Promise<T> {
     this.requireId(id, 'update');
     const base = { operation: `update ${this.spec.thing}`, target: id, resourceId: id };
-    const res = await this.session.send({ ...base, method: 'PUT', ...this.item(id), body: JSON.stringify(this.toWire(body, false)), headers: JSON_HEADERS, ...signalOf(signal) });
+    const payload = { body: JSON.stringify(this.toWire(body, false)), headers: JSON_HEADERS, ...signalOf(signal) };
+    const res = await this.session.send({ ...base, method: 'PUT', ...this.item(id), ...payload });
     if (res.status !== 200) throw this.session.unexpected(res, base);
     return this.expectSameId(this.spec.checkItem(parseJsonBody(res, base, 'response')), id, res, base);
   }
@@ -148,7 +152,10 @@ export class ClientCollection<T extends Identified, TCreate extends Identified, 
   private async readByIds(ids: readonly string[], signal?: AbortSignal): Promise<T[]> {
     const single = ids.length === 1 ? ids[0] : undefined;
     const thing = this.spec.thing;
-    const base = single !== undefined ? { operation: `get ${thing}`, target: single, resourceId: single } : { operation: `get ${ids.length} ${thing}s in tenant`, target: this.session.tenantId };
+    const base =
+      single !== undefined
+        ? { operation: `get ${thing}`, target: single, resourceId: single }
+        : { operation: `get ${ids.length} ${thing}s in tenant`, target: this.session.tenantId };
     const res = await this.onCollection(base, 'GET', new URLSearchParams(ids.map((id): [string, string] => ['id', id])), signal);
     if (res.status === 404) {
       const head = await this.onCollection(base, 'HEAD', undefined, signal);

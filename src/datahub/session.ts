@@ -5,7 +5,8 @@ import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
 import { DataHubError, parseRetryAfter, scrub, statusLabel } from './errors.ts';
 import { readErrorResponse, type Checked } from './guards.ts';
-import { DEFAULT_MAX_BODY_BYTES, defaultDispatcher, exchange, headerValue, type HttpCall, type HttpResult, type HttpSettings, type RequestObserver } from './http.ts';
+import { DEFAULT_MAX_BODY_BYTES, defaultDispatcher, exchange, headerValue } from './http.ts';
+import type { HttpCall, HttpResult, HttpSettings, RequestObserver } from './http.ts';
 import { TokenProvider } from './token-provider.ts';
 import type { DataHubCredential } from './types.ts';
 
@@ -110,7 +111,8 @@ export class DataHubSession {
     const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.clock.now());
     const ids = operationIdOf(res, er.OperationId);
     const parts = [error, reason].filter((x) => x !== undefined);
-    const detail = `${statusLabel(res.status)}${hint}${parts.length > 0 ? `: ${parts.join(': ')}` : ''}${ids.operationId ? ` (operation ${ids.operationId})` : ''}`;
+    const said = parts.length > 0 ? `: ${parts.join(': ')}` : '';
+    const detail = `${statusLabel(res.status)}${hint}${said}${ids.operationId ? ` (operation ${ids.operationId})` : ''}`;
     return new DataHubError({
       ...base,
       status: res.status,

@@ -107,7 +107,9 @@ export function classify(err: unknown): Classified {
   if (err instanceof BudgetWaitError) {
     if (err.kind === 'unavailable') {
       // No seconds in the message: it goes to status, which must not change on every wait.
-      const message = 'Data Hub is not answering: after repeated failures the operator sends one probe request at a time for all objects and holds the rest back until Data Hub answers again';
+      const message =
+        'Data Hub is not answering: after repeated failures the operator sends one probe request at a time for all objects ' +
+        'and holds the rest back until Data Hub answers again';
       return { verdict: 'wait', reason: Reason.RemoteUnavailable, message, warn: false, retryAfterMs: err.retryAfterMs };
     }
     return { verdict: 'wait', reason: Reason.RemoteRateLimited, message: err.message, warn: false, retryAfterMs: err.retryAfterMs };

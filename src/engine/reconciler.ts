@@ -21,8 +21,8 @@ import { clientIdOf } from './identity.ts';
 import { describeRef, kindKey } from './keys.ts';
 import type { ClientObject, Kind, KindStepResult, SecretContents } from './kind.ts';
 import type { RemoteObserver } from './remote-observer.ts';
-import type { RemoteResult } from './remote-sync.ts';
-import type { SecretAction, SecretPublisher } from './secret-publisher.ts';
+import type { SecretPublisher } from './secret-publisher.ts';
+import { recordEvents } from './sync-events.ts';
 import { condition, isoSeconds, nextStatus, statusChanged, type Outcome, type Status } from './status.ts';
 
 export interface EngineSettings {
@@ -70,21 +70,21 @@ export function claimId(connection: Connection, clientId: string): string {
 }
 
 export class Reconciler<O extends ClientObject, D, R> {
-  private readonly d: ReconcilerDeps<O, D, R>;
+  private readonly deps: ReconcilerDeps<O, D, R>;
   private readonly kindName: string;
 
   constructor(deps: ReconcilerDeps<O, D, R>) {
-    this.d = deps;
+    this.deps = deps;
     this.kindName = deps.kind.description.resource.kind;
   }
 
   /** The client Id an object manages: pinned, else the one it already manages, else derived. */
   clientIdOf(obj: O, connection: Connection): string {
-    return clientIdOf(this.d.kind.description, connection.instanceId, obj);
+    return clientIdOf(this.deps.kind.description, connection.instanceId, obj);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const obj = this.d.store.get(key);
+    const obj = this.deps.store.get(key);
     if (!obj) return { kind: 'done' };
     let decision: Decision<O>;
     try {
@@ -97,8 +97,8 @@ export class Reconciler<O extends ClientObject, D, R> {
 
   /** Forgets per-object memory once the object is gone. */
   forget(obj: O, key: string): void {
-    this.d.observer.forget(obj, key, this.d.kind.connect(obj));
-    this.d.events.forget(obj);
+    this.deps.observer.forget(obj, key, this.deps.kind.connect(obj));
+    this.deps.events.forget(obj);
   }
 
   /** Pausing is decided here and nowhere else: a paused object is neither synced nor deleted remotely. */
@@ -110,7 +110,7 @@ export class Reconciler<O extends ClientObject, D, R> {
   }
 
   private async sync(initial: O, key: string): Promise<Decision<O>> {
-    const started = this.d.clock.now();
+    const started = this.deps.clock.now();
     const status = initial.status;
     const requested = initial.metadata.annotations?.[Annotation.reconcileRequestedAt];
     const forced = requested !== undefined && requested !== status?.lastHandledReconcileAt;
@@ -119,26 +119,27 @@ export class Reconciler<O extends ClientObject, D, R> {
     const { clientId, connection } = this.identify(initial, key);
     const current = { obj: await this.ensureFinalizer(initial) };
     const obj = current.obj;
-    const now = this.d.clock.now();
-    const resyncMs = (obj.spec.resyncInterval && parseDuration(obj.spec.resyncInterval)) || this.d.settings.defaultResyncMs;
-    const desired = this.d.kind.desired(obj, clientId);
-    const external = this.d.kind.external(connection, connection.gateway.calls(status?.clientId === undefined ? Priority.High : Priority.Normal));
+    const now = this.deps.clock.now();
+    const resyncMs = (obj.spec.resyncInterval && parseDuration(obj.spec.resyncInterval)) || this.deps.settings.defaultResyncMs;
+    const desired = this.deps.kind.desired(obj, clientId);
+    const external = this.deps.kind.external(connection, connection.gateway.calls(status?.clientId === undefined ? Priority.High : Priority.Normal));
 
-    const { remote, talkedToDataHub } = await this.d.observer.sync({ obj, key, clientId, desired, external, resyncMs, now, forced });
+    const { remote, talkedToDataHub } = await this.deps.observer.sync({ obj, key, clientId, desired, external, resyncMs, now, forced });
     const checkpoint = async (extras: Record<string, unknown>): Promise<void> => {
       current.obj = await this.writeStatus(current.obj, { ...current.obj.status, ...extras });
     };
-    const step: KindStepResult = (await this.d.kind.afterRemote?.({ obj, clientId, connection, desired, remote, external, checkpoint })) ?? {};
+    const step: KindStepResult = (await this.deps.kind.afterRemote?.({ obj, clientId, connection, desired, remote, external, checkpoint })) ?? {};
 
-    const contents = withExtraValues(this.d.kind.secret({ obj, clientId, connection }), step.secret);
-    const { action: secretAction, desired: secret } = await this.d.publisher.publish(obj, key, contents);
-    await this.d.publisher.releaseRenamed(obj, secret.name, this.d.managedSecrets(key));
+    const contents = withExtraValues(this.deps.kind.secret({ obj, clientId, connection }), step.secret);
+    const { action: secretAction, desired: secret } = await this.deps.publisher.publish(obj, key, contents);
+    await this.deps.publisher.releaseRenamed(obj, secret.name, this.deps.managedSecrets(key));
 
-    this.recordEvents(obj, clientId, remote, secretAction, secret.name);
+    recordEvents(this.deps.events, obj, clientId, remote, secretAction, secret.name);
     const changed = remote.action !== 'unchanged' || secretAction !== 'unchanged';
-    const took = this.d.clock.now() - started;
-    this.d.log[changed ? 'info' : 'debug']({ object: key, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: took }, 'reconciled');
-    this.d.observer.scheduleCheck(connection, key, clientId, resyncMs, talkedToDataHub);
+    const took = this.deps.clock.now() - started;
+    const logged = { object: key, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: took };
+    this.deps.log[changed ? 'info' : 'debug'](logged, 'reconciled');
+    this.deps.observer.scheduleCheck(connection, key, clientId, resyncMs, talkedToDataHub);
 
     const remoteChanged = remote.action !== 'unchanged' && remote.action !== 'drifted';
     const outcome: Outcome =
@@ -149,11 +150,14 @@ export class Reconciler<O extends ClientObject, D, R> {
             clientId,
             secretName: secret.name,
             changed: remoteChanged || secretAction !== 'unchanged',
-            ...(remoteChanged && { effectiveAfter: isoSeconds(now + this.d.settings.propagationWindowMs) }),
+            ...(remoteChanged && { effectiveAfter: isoSeconds(now + this.deps.settings.propagationWindowMs) }),
             message: `Data Hub client ${clientId} matches the spec and Secret ${secret.name} is written`,
           };
-    if (outcome.kind === 'synced') this.d.events.resolved(obj);
-    else this.d.events.warning(obj, Reason.Drifted, `Data Hub client ${clientId} was changed outside Kubernetes (${remote.fields.join(', ')}); driftPolicy is Report`);
+    if (outcome.kind === 'synced') this.deps.events.resolved(obj);
+    else {
+      const message = `Data Hub client ${clientId} was changed outside Kubernetes (${remote.fields.join(', ')}); driftPolicy is Report`;
+      this.deps.events.warning(obj, Reason.Drifted, message);
+    }
     return {
       obj: current.obj,
       outcome,
@@ -175,11 +179,11 @@ export class Reconciler<O extends ClientObject, D, R> {
 
   /** Validates, picks the connection and the client Id, and checks that no older object claims the Id. */
   private identify(obj: O, key: string): { clientId: string; connection: Connection } {
-    const problems = this.d.kind.validate(obj);
+    const problems = this.deps.kind.validate(obj);
     if (problems.length > 0) throw new TerminalError(Reason.InvalidSpec, `invalid spec: ${problems.join('; ')}`);
-    const connection = this.d.kind.connect(obj);
+    const connection = this.deps.kind.connect(obj);
     const clientId = this.clientIdOf(obj, connection);
-    const owner = this.d.claims.owner(claimId(connection, clientId));
+    const owner = this.deps.claims.owner(claimId(connection, clientId));
     if (owner && owner !== kindKey(this.kindName, key)) {
       throw new TerminalError(
         Reason.ClientIdConflict,
@@ -190,61 +194,33 @@ export class Reconciler<O extends ClientObject, D, R> {
   }
 
   private async finalize(obj: O, key: string): Promise<Decision<O>> {
-    const connection = this.d.kind.connect(obj);
+    const connection = this.deps.kind.connect(obj);
     // The client this object actually manages: a pin added later that differs from it (Stalled,
     // InvalidSpec) names a client this object never touched, which must not be deleted.
     const clientId = obj.status?.clientId ?? this.clientIdOf(obj, connection);
-    const owner = this.d.claims.owner(claimId(connection, clientId));
+    const owner = this.deps.claims.owner(claimId(connection, clientId));
     const deps = {
-      events: this.d.events,
-      publisher: this.d.publisher,
-      removeFinalizer: (o: O, finalizers: string[]) => this.d.resources.patchMetadata(this.d.kind.description.resource, o, { finalizers }),
-      remoteDeleted: () => this.d.observer.removed(key),
+      events: this.deps.events,
+      publisher: this.deps.publisher,
+      removeFinalizer: (o: O, finalizers: string[]) => this.deps.resources.patchMetadata(this.deps.kind.description.resource, o, { finalizers }),
+      remoteDeleted: () => this.deps.observer.removed(key),
     };
     const outcome = await finalize(deps, {
       obj,
       clientId,
       ownsClientId: owner === undefined || owner === kindKey(this.kindName, key),
-      external: this.d.kind.external(connection, connection.gateway.calls(Priority.High)),
-      managedSecrets: this.d.managedSecrets(key),
+      external: this.deps.kind.external(connection, connection.gateway.calls(Priority.High)),
+      managedSecrets: this.deps.managedSecrets(key),
     });
     this.forget(obj, key);
     return { obj, outcome };
   }
 
-  private recordEvents(obj: O, clientId: string, remote: RemoteResult<R>, secret: SecretAction, secretName: string): void {
-    const e = this.d.events;
-    const fields = remote.fields.join(', ');
-    if (remote.action === 'created' && secret === 'created') {
-      // The common first reconcile: one event instead of two (events are API-server writes too).
-      e.normal(obj, 'Created', `Created Data Hub client ${clientId} and Secret ${secretName}`);
-      return;
-    }
-    switch (remote.action) {
-      case 'created':
-        e.normal(obj, 'Created', `Created Data Hub client ${clientId}`);
-        break;
-      case 'recreated':
-        e.normal(obj, 'Created', `Re-created Data Hub client ${clientId}, which had been deleted outside Kubernetes`);
-        break;
-      case 'adopted':
-        e.normal(obj, 'Adopted', `Adopted existing Data Hub client ${clientId}${fields ? ` and updated ${fields}` : ''}`);
-        break;
-      case 'updated':
-        e.normal(obj, 'Updated', `Updated Data Hub client ${clientId}${fields ? `: ${fields}` : ''}`);
-        break;
-      case 'drift-corrected':
-        e.normal(obj, 'DriftCorrected', `Put back ${fields} of Data Hub client ${clientId}, changed outside Kubernetes`);
-        break;
-    }
-    if (secret !== 'unchanged') e.normal(obj, 'SecretWritten', `${secret === 'created' ? 'Created' : 'Updated'} Secret ${secretName}`);
-  }
-
   private async ensureFinalizer(obj: O): Promise<O> {
     const finalizers = obj.metadata.finalizers ?? [];
     if (finalizers.includes(FINALIZER)) return obj;
-    const updated = await this.d.resources.patchMetadata(this.d.kind.description.resource, obj, { finalizers: [...finalizers, FINALIZER] });
-    this.d.store.remember(updated);
+    const updated = await this.deps.resources.patchMetadata(this.deps.kind.description.resource, obj, { finalizers: [...finalizers, FINALIZER] });
+    this.deps.store.remember(updated);
     return updated;
   }
 
@@ -254,7 +230,7 @@ export class Reconciler<O extends ClientObject, D, R> {
     if (outcome.kind === 'skip') return { kind: 'done' };
     if (outcome.kind === 'failed') return this.failed(initial, key, outcome.failure);
     try {
-      const now = decision.now ?? this.d.clock.now();
+      const now = decision.now ?? this.deps.clock.now();
       const next = nextStatus(obj.status, {
         generation: obj.metadata.generation ?? 0,
         now,
@@ -265,7 +241,7 @@ export class Reconciler<O extends ClientObject, D, R> {
       });
       await this.writeStatus(obj, next);
       if (outcome.kind === 'paused') return { kind: 'done' };
-      const requeueAfterMs = earliest(propagationRequeue(next, this.d.clock.now()), decision.requeueAfterMs);
+      const requeueAfterMs = earliest(propagationRequeue(next, this.deps.clock.now()), decision.requeueAfterMs);
       return { kind: 'done', ...(requeueAfterMs !== undefined && { requeueAfterMs }) };
     } catch (err) {
       return this.failed(initial, key, classify(err));
@@ -275,15 +251,15 @@ export class Reconciler<O extends ClientObject, D, R> {
   /** Writes status if it differs from what the object has; returns the object as it is now. */
   private async writeStatus(obj: O, next: Status): Promise<O> {
     if (!statusChanged(obj.status, next)) return obj;
-    const updated = await this.d.resources.patchStatus(this.d.kind.description.resource, obj, next);
-    this.d.store.remember(updated);
+    const updated = await this.deps.resources.patchStatus(this.deps.kind.description.resource, obj, next);
+    this.deps.store.remember(updated);
     return updated;
   }
 
   private async failed(obj: O, key: string, failure: Classified): Promise<ReconcileResult> {
     if (failure.verdict === 'retry-now') return { kind: 'failed', failure };
     const generation = obj.metadata.generation ?? 0;
-    const log = this.d.log.child({ object: key });
+    const log = this.deps.log.child({ object: key });
     if (failure.verdict === 'wait') {
       // Waiting for the shared budget is normal progress under a rate limit and says nothing. While
       // Data Hub fails for everyone only one object at a time gets a probe request, so the others
@@ -295,21 +271,21 @@ export class Reconciler<O extends ClientObject, D, R> {
       return { kind: 'failed', failure };
     }
     log.warn({ reason: failure.reason, verdict: failure.verdict, err: failure.message }, 'reconcile failed');
-    if (failure.warn) this.d.events.warning(obj, failure.reason, failure.message, failure.fingerprint);
+    if (failure.warn) this.deps.events.warning(obj, failure.reason, failure.message, failure.fingerprint);
     await this.recordFailure(obj, key, generation, failure, log);
     return { kind: 'failed', failure };
   }
 
   private async recordFailure(obj: O, key: string, generation: number, failure: Classified, log: Logger): Promise<void> {
-    const latest = this.d.store.get(key) ?? obj;
-    const next = nextStatus(latest.status, { generation, now: this.d.clock.now(), tenantId: this.tenantOf(latest), outcome: { kind: 'failed', failure } });
+    const latest = this.deps.store.get(key) ?? obj;
+    const next = nextStatus(latest.status, { generation, now: this.deps.clock.now(), tenantId: this.tenantOf(latest), outcome: { kind: 'failed', failure } });
     await this.writeStatus(latest, next).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'cannot record the failure in status'));
   }
 
   /** The tenant a failed object reports: its connection's, or what it reported before. */
   private tenantOf(obj: O): string {
     try {
-      return this.d.kind.connect(obj).tenantId;
+      return this.deps.kind.connect(obj).tenantId;
     } catch {
       return obj.status?.tenantId ?? '';
     }

@@ -78,7 +78,8 @@ export class RemoteObserver<O extends ClientObject, D, R> {
     const generation = obj.metadata.generation ?? 0;
     const readyReason = condition(status, ConditionType.Ready)?.reason ?? '';
     const digest = desiredDigest(desired);
-    const confirmed = this.applied.get(uid) === digest || (status?.observedGeneration === generation && status.clientId !== undefined && CONFIRMING_REASONS.has(readyReason));
+    const reportedApplied = status?.observedGeneration === generation && status.clientId !== undefined && CONFIRMING_REASONS.has(readyReason);
+    const confirmed = this.applied.get(uid) === digest || reportedApplied;
     let known = this.fresh(key, clientId, req.now, req.resyncMs);
     // A forced reconcile, or a drift report that may be stale, looks at Data Hub again.
     let observedNow = false;

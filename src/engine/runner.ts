@@ -76,7 +76,8 @@ export class Runner {
     if (!this.initial) return;
     if (key) this.initial.keys.delete(key);
     if (this.initial.keys.size > 0) return;
-    this.opts.log.info({ kind: this.opts.kind, objects: this.initial.objects, durationMs: this.opts.clock.now() - this.initial.started }, 'initial reconcile complete');
+    const durationMs = this.opts.clock.now() - this.initial.started;
+    this.opts.log.info({ kind: this.opts.kind, objects: this.initial.objects, durationMs }, 'initial reconcile complete');
     this.initial = undefined;
   }
 

@@ -64,34 +64,35 @@ function mergePatch(desired: DesiredSecret, current: Secret): Record<string, unk
 }
 
 export class SecretPublisher {
-  private readonly d: SecretPublisherDeps;
+  private readonly deps: SecretPublisherDeps;
   private readonly kind: string;
 
   constructor(deps: SecretPublisherDeps) {
-    this.d = deps;
+    this.deps = deps;
     this.kind = deps.description.resource.kind;
   }
 
   ownerReference(obj: ClientObject): OwnerReference {
-    const { group, version } = this.d.description.resource;
-    return { apiVersion: obj.apiVersion ?? `${group}/${version}`, kind: this.kind, name: obj.metadata.name, uid: obj.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+    const { group, version } = this.deps.description.resource;
+    const apiVersion = obj.apiVersion ?? `${group}/${version}`;
+    return { apiVersion, kind: this.kind, name: obj.metadata.name, uid: obj.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
   }
 
   /** `key` is the object's namespace/name. */
   async publish(obj: ClientObject, key: string, contents: SecretContents): Promise<{ action: SecretAction; desired: DesiredSecret }> {
     const ns = obj.metadata.namespace ?? '';
     const name = obj.spec.secret?.name ?? obj.metadata.name;
-    const owner = ownerAnnotationOf(this.d.description, key);
-    let current = this.d.secrets.get(`${ns}/${name}`);
+    const owner = ownerAnnotationOf(this.deps.description, key);
+    let current = this.deps.secrets.get(`${ns}/${name}`);
     if (!current) {
       // Not in our cache: either absent, or a Secret we do not manage (our cache only sees ours).
       const desired = desiredSecret(obj, owner, contents, true);
       try {
-        this.d.secrets.remember(await this.d.resources.createSecret(this.buildOwned(obj, desired)));
+        this.deps.secrets.remember(await this.deps.resources.createSecret(this.buildOwned(obj, desired)));
         return { action: 'created', desired };
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
-        current = await this.d.resources.getSecret(ns, name);
+        current = await this.deps.resources.getSecret(ns, name);
         if (!current) throw err; // deleted again in between: the retry will create it
       }
     }
@@ -99,7 +100,7 @@ export class SecretPublisher {
     if (isOwnedBy(current, obj)) {
       const desired = desiredSecret(obj, owner, contents, true);
       if (matches(desired, current, obj)) return { action: 'unchanged', desired };
-      this.d.secrets.remember(await this.d.resources.replaceSecret(this.buildOwned(obj, desired, current)));
+      this.deps.secrets.remember(await this.deps.resources.replaceSecret(this.buildOwned(obj, desired, current)));
       return { action: 'updated', desired };
     }
 
@@ -111,7 +112,7 @@ export class SecretPublisher {
 
     const desired = desiredSecret(obj, owner, contents, false);
     if (matches(desired, current, obj)) return { action: 'unchanged', desired };
-    this.d.secrets.remember(await this.d.resources.patchSecret(ns, name, mergePatch(desired, current)));
+    this.deps.secrets.remember(await this.deps.resources.patchSecret(ns, name, mergePatch(desired, current)));
     return { action: 'updated', desired };
   }
 
@@ -121,13 +122,15 @@ export class SecretPublisher {
     const bookkeeping = { labels: { [Label.managed]: null }, annotations: { [Annotation.owner]: null, [Annotation.secretKeys]: null } };
     if (isOwnedBy(secret, obj)) {
       const ownerReferences = (secret.metadata.ownerReferences ?? []).filter((r) => r.uid !== obj.metadata.uid);
-      this.d.secrets.forget(`${namespace}/${name}`);
-      await this.d.resources.patchSecret(namespace, name, { metadata: { ...bookkeeping, ownerReferences, resourceVersion: secret.metadata.resourceVersion } });
+      this.deps.secrets.forget(`${namespace}/${name}`);
+      const metadata = { ...bookkeeping, ownerReferences, resourceVersion: secret.metadata.resourceVersion };
+      await this.deps.resources.patchSecret(namespace, name, { metadata });
       return;
     }
     const data = removeKeys ? Object.fromEntries(previousKeys(secret).map((k) => [k, null])) : undefined;
-    this.d.secrets.forget(`${namespace}/${name}`);
-    await this.d.resources.patchSecret(namespace, name, { metadata: { ...bookkeeping, resourceVersion: secret.metadata.resourceVersion }, ...(data && { data }) });
+    this.deps.secrets.forget(`${namespace}/${name}`);
+    const metadata = { ...bookkeeping, resourceVersion: secret.metadata.resourceVersion };
+    await this.deps.resources.patchSecret(namespace, name, { metadata, ...(data && { data }) });
   }
 
   /** A renamed spec.secret.name: the old owned Secret is deleted, an old merged one loses our keys. */
@@ -135,8 +138,8 @@ export class SecretPublisher {
     for (const old of managed) {
       if (old.metadata.name === keep) continue;
       if ((old.metadata.ownerReferences ?? []).some((r) => r.uid === obj.metadata.uid)) {
-        this.d.secrets.forget(`${old.metadata.namespace}/${old.metadata.name}`);
-        await this.d.resources.deleteSecret(old.metadata.namespace ?? '', old.metadata.name, old.metadata.uid);
+        this.deps.secrets.forget(`${old.metadata.namespace}/${old.metadata.name}`);
+        await this.deps.resources.deleteSecret(old.metadata.namespace ?? '', old.metadata.name, old.metadata.uid);
       } else {
         await this.release(obj, old, true);
       }
@@ -144,7 +147,7 @@ export class SecretPublisher {
   }
 
   private describeOwner(annotation: string): string {
-    const owner = ownerOf(annotation, this.d.legacyKind);
+    const owner = ownerOf(annotation, this.deps.legacyKind);
     return owner ? describeRef(owner.ref) : `"${annotation}"`;
   }
 

@@ -41,7 +41,8 @@ export function nextStatus(prev: Status | undefined, input: StatusInput): Status
     const kept = prevConditions.filter((c) => c.type !== ConditionType.Paused);
     const conditions: Condition[] = [...kept];
     const message = 'The identity.datahub.dev/paused annotation is "true": no changes are made to Data Hub or the Secret';
-    setCondition(conditions, prevConditions, { type: ConditionType.Paused, status: 'True', reason: Reason.PausedByAnnotation, message, observedGeneration: generation }, now);
+    const paused = { type: ConditionType.Paused, status: 'True' as const, reason: Reason.PausedByAnnotation, message, observedGeneration: generation };
+    setCondition(conditions, prevConditions, paused, now);
     return sortConditions({ ...prev, conditions });
   }
 

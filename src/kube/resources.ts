@@ -77,7 +77,8 @@ export class KubeResources {
 
   createSecret(secret: Secret): Promise<Secret> {
     const ns = secret.metadata.namespace ?? '';
-    return this.http.json('POST', secretCollectionPath(ns), { body: secret, query: { fieldManager: 'datahub-operator' }, verb: 'create', what: `Secret "${ns}/${secret.metadata.name}"` });
+    const what = `Secret "${ns}/${secret.metadata.name}"`;
+    return this.http.json('POST', secretCollectionPath(ns), { body: secret, query: { fieldManager: 'datahub-operator' }, verb: 'create', what });
   }
 
   /** PUT with the resourceVersion in the body: fails with 409 if someone changed it meanwhile. */
@@ -116,7 +117,8 @@ export class KubeResources {
 
   createEvent(event: CoreEvent): Promise<CoreEvent> {
     const ns = event.metadata.namespace ?? 'default';
-    return this.http.json('POST', `/api/v1/namespaces/${enc(ns)}/events`, { body: event, verb: 'create', what: `Event for "${ns}/${event.involvedObject.name}"` });
+    const what = `Event for "${ns}/${event.involvedObject.name}"`;
+    return this.http.json('POST', `/api/v1/namespaces/${enc(ns)}/events`, { body: event, verb: 'create', what });
   }
 
   getNamespace(name: string): Promise<KubeObject> {
@@ -125,7 +127,10 @@ export class KubeResources {
 }
 
 /** The reads and writes a reconcile makes (a seam for unit-test fakes). */
-export type ObjectWrites = Pick<KubeResources, 'patchMetadata' | 'patchStatus' | 'getSecret' | 'createSecret' | 'replaceSecret' | 'patchSecret' | 'deleteSecret'>;
+export type ObjectWrites = Pick<
+  KubeResources,
+  'patchMetadata' | 'patchStatus' | 'getSecret' | 'createSecret' | 'replaceSecret' | 'patchSecret' | 'deleteSecret'
+>;
 
 /** For a merge patch that must end with exactly `next`: keys of `prev` missing from `next` become null. */
 function withNulls(prev: object, next: object): Record<string, unknown> {

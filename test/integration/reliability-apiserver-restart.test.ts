@@ -4,10 +4,9 @@
 // its informers recover, Data Hub edits made during the downtime are repaired, objects changed and
 // created right after the restart are reconciled. The long version is
 // test/reliability/apiserver-restart.test.ts (20 s, SIGTERM and SIGKILL, etcd both ways, a leader).
-import { accsOn } from '../support/objects.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
+import { cleanupAndStop, cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
 import { apiServerDown, etcdRestart, kubernetesOutage, startRestartFixture, type RestartFixture } from '../scenarios/apiserver-restart.ts';
 
 import { startPrivateCluster, type PrivateCluster } from '../scenarios/private-cluster.ts';
@@ -23,10 +22,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (f?.op.component.running()) {
-    await accsOn(pc.kc).deleteAll(f.ns).catch(() => undefined);
-    expect((await f.op.stop()).code).toBe(0);
-  }
+  const code = f && (await cleanupAndStop(pc.kc, f.ns, f.op));
+  if (code !== undefined) expect(code).toBe(0);
   await sim?.close();
   await pc?.stop();
   cleanupHarness();

@@ -7,7 +7,7 @@
 // kubelet restarts it, and the restarted process catches up. Both are checked.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
+import { cleanupAndStop, cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
 import { apiServerDown, etcdRestart, kubernetesOutage, restartOperator, startRestartFixture, type RestartFixture } from '../scenarios/apiserver-restart.ts';
 import { crashSigns, expectOneClientPerObject, kubeSystemUid, report, simpleSpec, waitAllReady } from '../scenarios/common.ts';
 import { accsOn } from '../support/objects.ts';
@@ -31,10 +31,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const x of [f, leader]) {
-    if (x?.op.component.running()) {
-      await accsOn(pc.kc).deleteAll(x.ns).catch(() => undefined);
-      expect((await x.op.stop()).code).toBe(0);
-    }
+    const code = x && (await cleanupAndStop(pc.kc, x.ns, x.op));
+    if (code !== undefined) expect(code).toBe(0);
   }
   await sim?.close();
   await leaderSim?.close();

@@ -5,7 +5,6 @@
 // another Id, a huge body) give RemoteInvalidResponse and recover when they stop; bad operator
 // settings end the process at once with one line. Through all of it the operator process stays up
 // and logs no error it did not expect.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'vitest';
 import { MALFORMED_KINDS, type MalformedKind, type Simulator } from '../../src/simulator/index.ts';
 import { kubeRequest } from '../support/kube-admin.ts';
-import { accPath, REPO_ROOT, sleep, type Acc, type OperatorProcess } from '../support/operator-harness.ts';
+import { accPath, runCli, sleep, type Acc, type OperatorProcess } from '../support/operator-harness.ts';
 import { between, crashSigns, report, seededRandom, simpleSpec } from './common.ts';
 import { accsOn, conditionOf, isReady } from '../support/objects.ts';
 import { fuzzSpecs, type FuzzCase } from './fuzz-specs.ts';
@@ -225,16 +224,8 @@ export interface SettingOutcome {
 export async function checkBadSettings(cases: SettingCase[], secret: string): Promise<SettingOutcome[]> {
   const outcomes: SettingOutcome[] = [];
   for (const c of cases) {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'main.js'), 'run', '--metrics-bind-address=0', '--health-probe-bind-address=0', ...c.args], {
-      env: { PATH: process.env.PATH ?? '', DATAHUB_TENANT_ID: 'tenant-1', DATAHUB_CLIENT_ID: 'id', DATAHUB_CLIENT_SECRET: secret, ...c.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise<number | null>((resolve) => child.once('close', (x) => resolve(x))).finally(() => clearTimeout(timer));
+    const env = { DATAHUB_TENANT_ID: 'tenant-1', DATAHUB_CLIENT_ID: 'id', DATAHUB_CLIENT_SECRET: secret, ...c.env };
+    const { code, stdout, stderr } = await runCli(['run', '--metrics-bind-address=0', '--health-probe-bind-address=0', ...c.args], env);
     outcomes.push({ what: c.what, code, stderr });
     expect({ what: c.what, code }).toEqual({ what: c.what, code: c.code });
     expect(stderr.endsWith('\n') && stderr.split('\n').length === 2, `${c.what}: ${JSON.stringify(stderr.slice(0, 500))}`).toBe(true);

@@ -2,19 +2,10 @@
 // ServiceAccount (bound only by deploy/rbac.yaml) asks the API server, with its own token, whether it
 // may do things that would let a compromised operator take over the cluster or read what it has no
 // business with. Returns the ones it may do (must be none).
-import { kubeCall, kubeConfigFor, mintServiceAccountToken } from '../support/kube-admin.ts';
+import { accessLabel, kubeConfigFor, may, mintServiceAccountToken, type AccessAttributes } from '../support/kube-admin.ts';
 import { cluster, OPERATOR_NAMESPACE } from '../support/operator-harness.ts';
 
-interface Attributes {
-  verb: string;
-  group?: string;
-  resource: string;
-  subresource?: string;
-  namespace?: string;
-  name?: string;
-}
-
-const DENIED: Attributes[] = [
+const DENIED: AccessAttributes[] = [
   // Admission control: a webhook or policy would see (and could change) every object in the cluster.
   ...['create', 'update', 'patch'].flatMap((verb) => ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings'].map((resource) => ({ verb, group: 'admissionregistration.k8s.io', resource }))),
   // The API itself.
@@ -58,12 +49,7 @@ export async function rbacDenials(): Promise<string[]> {
   const operator = kubeConfigFor({ server: info.server, caData: info.caData, token });
   const allowed: string[] = [];
   for (const a of DENIED) {
-    const review = (await kubeCall(
-      operator,
-      { method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: '', ...a } } } },
-      'create SelfSubjectAccessReview',
-    )) as { status: { allowed: boolean } };
-    if (review.status.allowed) allowed.push(`${a.verb} ${a.group ? `${a.group}/` : ''}${a.resource}${a.subresource ? `/${a.subresource}` : ''}${a.name ? ` "${a.name}"` : ''} in ${a.namespace ?? '(cluster)'}`);
+    if (await may(operator, a)) allowed.push(accessLabel(a));
   }
   return allowed;
 }

@@ -3,10 +3,11 @@
 // a real Data Hub simulator on loopback. Also what the integration tests share on that cluster:
 // namespaces, AuthorizationCodeClients (through the kind-generic helper in objects.ts), waiting for
 // conditions. The child dies with the test process (watchdog).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import type { Secret } from '../../src/api/objects.ts';
@@ -127,6 +128,18 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   };
 }
 
+/** Runs the shipped CLI once (`dist/main.js <args>`) with exactly this environment (and PATH); killed after timeoutMs. */
+export async function runCli(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'main.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c))).finally(() => clearTimeout(timer));
+  return { code, stdout, stderr };
+}
+
 export async function startTestSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   return startSimulator({ host: '127.0.0.1', port: 0, ...options });
 }
@@ -192,19 +205,51 @@ export function decode(secret: SecretObject | undefined): Record<string, string>
 }
 
 /**
- * The end of a test file: deletes every AuthorizationCodeClient in the namespace while the operator
- * still runs (so finalizers are honoured), waits for them to go (bounded), stops the operator and
- * returns its exit code, closes the simulator and removes the logs.
+ * Deletes every AuthorizationCodeClient in the namespace while the operator still runs (so
+ * finalizers are honoured; bounded), then stops the operator: its exit code, or undefined when it
+ * was not running. kc is the cluster's (the shared one or a private one).
  */
+export async function cleanupAndStop(kc: KubeConfig, namespace: string, operator: OperatorProcess | undefined, timeoutMs = 120_000): Promise<number | null | undefined> {
+  if (!operator?.component.running()) return undefined;
+  await accsOn(kc).deleteAll(namespace, timeoutMs).catch(() => undefined);
+  return (await operator.stop()).code;
+}
+
+/** The end of a test file on the shared cluster: cleanupAndStop, then the simulator closed and the logs removed. */
 export async function deleteAllAndStop(namespace: string, operator: OperatorProcess | undefined, sim: Simulator | undefined): Promise<number | null | undefined> {
-  let code: number | null | undefined;
-  if (operator?.component.running()) {
-    await (await accs()).deleteAll(namespace, 60_000).catch(() => undefined);
-    code = (await operator.stop()).code;
-  }
+  const code = await cleanupAndStop((await cluster()).kc, namespace, operator, 60_000);
   await sim?.close();
   cleanupHarness();
   return code;
+}
+
+/** One simulator, one namespace and one operator watching it, for a whole test file. */
+export interface OperatorFixture {
+  sim: Simulator;
+  ns: string;
+  op: OperatorProcess;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll for an OperatorFixture (its fields are set once beforeAll
+ * ran). The teardown clears the simulator's faults, deletes every object while the operator runs
+ * (within cleanupTimeoutMs), and checks that the operator then exits 0.
+ */
+export function operatorFixture(prefix: string, cleanupTimeoutMs = 120_000): OperatorFixture {
+  const f = {} as OperatorFixture;
+  beforeAll(async () => {
+    f.sim = await startTestSimulator();
+    f.ns = await testNamespace(prefix);
+    f.op = await startOperator({ simulator: f.sim, namespaces: [f.ns] });
+  });
+  afterAll(async () => {
+    f.sim?.faults.clear();
+    const code = await cleanupAndStop((await cluster()).kc, f.ns, f.op, cleanupTimeoutMs);
+    if (code !== undefined) expect(code).toBe(0);
+    await f.sim?.close();
+    cleanupHarness();
+  });
+  return f;
 }
 
 /** Removes the watchdog dir at the end of the test file (operator logs live there). */

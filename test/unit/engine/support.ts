@@ -84,12 +84,9 @@ export class FakeRemote implements ExternalClient<WidgetDesired, WidgetRemote> {
     this.clients.set(d.Id, c);
     return c;
   }
-  private async run<T>(op: RemoteOp, fn: () => T): Promise<T> {
+  private run<T>(op: RemoteOp, fn: () => T): Promise<T> {
     this.calls.push(op);
-    const failure = this.failNext[op]?.shift();
-    await Promise.resolve();
-    if (failure !== undefined) throw failure;
-    return fn();
+    return answer(this.failNext[op], fn);
   }
 }
 
@@ -187,12 +184,9 @@ export class FakeKube implements ObjectWrites {
   private nextVersion(): string {
     return String(++this.version);
   }
-  private async write<T>(op: KubeOp, fn: () => T): Promise<T> {
+  private write<T>(op: KubeOp, fn: () => T): Promise<T> {
     this.writes.push(op);
-    const failure = this.failNext[op]?.shift();
-    await Promise.resolve();
-    if (failure !== undefined) throw failure;
-    return fn();
+    return answer(this.failNext[op], fn);
   }
 }
 
@@ -212,6 +206,14 @@ export class FakeEvents implements EventSink {
   }
   resolved(): void {}
   forget(): void {}
+}
+
+/** Answers asynchronously, as a server would: the next scripted failure if any, else fn's value. */
+async function answer<T>(failures: Error[] | undefined, fn: () => T): Promise<T> {
+  const failure = failures?.shift();
+  await Promise.resolve();
+  if (failure !== undefined) throw failure;
+  return fn();
 }
 
 function keyOf(obj: { metadata: { name: string; namespace?: string } }): string {
