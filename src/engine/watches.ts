@@ -55,10 +55,10 @@ export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): void 
 /** Managed Secrets by the object that manages them (a kind key), from the one Secret cache. */
 export class SecretIndex {
   private readonly byOwner = new Map<string, Set<string>>();
-  private readonly secrets: InformerSet<Secret>;
+  private readonly secrets: Pick<InformerSet<Secret>, 'on' | 'get'>;
 
   /** `legacyKind`: whose Secrets carry a plain "namespace/name" owner annotation; `changed`: re-queue an owner. */
-  constructor(secrets: InformerSet<Secret>, legacyKind: string | undefined, changed: (kind: string, key: string) => void) {
+  constructor(secrets: Pick<InformerSet<Secret>, 'on' | 'get'>, legacyKind: string | undefined, changed: (kind: string, key: string) => void) {
     this.secrets = secrets;
     const onSecret = (secret: Secret, removed: boolean): void => {
       const annotation = secret.metadata.annotations?.[Annotation.owner];
