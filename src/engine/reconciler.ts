@@ -97,8 +97,14 @@ export class Reconciler<O extends ClientObject, D, R> {
 
   /** Forgets per-object memory once the object is gone. */
   forget(obj: O, key: string): void {
-    this.deps.observer.forget(obj, key, this.deps.kind.connect(obj));
     this.deps.events.forget(obj);
+    let connection: Connection;
+    try {
+      connection = this.deps.kind.connect(obj);
+    } catch {
+      return; // an object no connection serves was never observed remotely
+    }
+    this.deps.observer.forget(obj, key, connection);
   }
 
   /** Pausing is decided here and nowhere else: a paused object is neither synced nor deleted remotely. */

@@ -26,7 +26,13 @@ export interface KindWatchOptions<O extends ClientObject> {
 
 export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): void {
   const claim = (obj: O): void => {
-    const affected = o.claims.set(kindKey(o.kind, objectKey(obj)), o.claimOf(obj), obj.metadata.creationTimestamp ?? '');
+    let id: string;
+    try {
+      id = o.claimOf(obj);
+    } catch {
+      return; // no connection serves it (yet): its reconcile reports why; the claim comes with its next event
+    }
+    const affected = o.claims.set(kindKey(o.kind, objectKey(obj)), id, obj.metadata.creationTimestamp ?? '');
     for (const ref of affected) enqueueRef(ref, Priority.Normal);
   };
   // Claims are shared by every kind: a claimant of another kind is queued on its own runner.
