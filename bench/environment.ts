@@ -14,21 +14,16 @@ import { createLogger } from '../src/log.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { startControlPlane, type ControlPlane } from '../test/support/controlplane.ts';
 import { applyManifests, mintServiceAccountToken, writeKubeconfig } from '../test/support/kube-admin.ts';
+import { isReady, type Acc } from '../test/support/objects.ts';
+import { sleep } from '../test/support/wait.ts';
 import { spawnComponent, startWatchdog, type Component } from '../test/support/process-supervisor.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 const OPERATOR_USER = 'system:serviceaccount:datahub-operator-system:datahub-operator';
 const ACC_API = '/apis/identity.datahub.dev/v1alpha1';
 
-export interface Acc {
-  metadata: { name: string; namespace: string; generation?: number; resourceVersion?: string };
-  spec: Record<string, unknown>;
-  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
-}
 
-export function isReady(acc: Acc): boolean {
-  return acc.status?.observedGeneration === acc.metadata.generation && (acc.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
+export { isReady, sleep };
 
 export interface OperatorHandle {
   component: Component;
@@ -358,10 +353,6 @@ function imageNodeArgs(): string[] {
 function deploymentNodeOptions(): string {
   const deployment = parse(readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } };
   return deployment.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
-}
-
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
 }
 
 export function percentile(values: number[], p: number): number {

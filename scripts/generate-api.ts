@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     .sort()
     .map((f) => parse(readFileSync(join(crdDir, f), 'utf8')) as Crd);
 
-  const types: string[] = [HEADER, "import type { KubeObject } from '../kube/objects.ts';\n"];
+  const types: string[] = [HEADER, "import type { KubeObject } from './objects.ts';\n"];
   const schemas: string[] = [HEADER];
   for (const crd of crds) {
     for (const version of crd.spec.versions) {

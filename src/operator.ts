@@ -1,22 +1,27 @@
 // `datahub-operator run`: composes the running operator from a validated config. Connects to
-// Kubernetes, builds the Data Hub client and shared budget, starts caches, probes and metrics, takes
-// part in leader election, and shuts down gracefully on SIGTERM (stop taking work, finish in-flight
-// reconciles within the timeout, release the lease, exit 0). Holds no business logic of its own.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Kubernetes, builds the default Data Hub connection (client, shared budget) into the connection
+// registry, registers the kinds with the engine (the only place that knows the list of kinds),
+// starts caches, probes and metrics, takes part in leader election, and shuts down gracefully on
+// SIGTERM (stop taking work, finish in-flight reconciles within the timeout, release the lease,
+// exit 0). Holds no business logic of its own.
 import { KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from './clock.ts';
 import type { OperatorConfig } from './config.ts';
-import { Controller } from './controller/controller.ts';
-import { DataHubClient, type DataHubCredential } from './datahub/index.ts';
+import { Connection } from './connections/connection.ts';
+import { credentialSource } from './connections/credentials.ts';
+import { ConnectionRegistry, DEFAULT_CONNECTION } from './connections/registry.ts';
+import { SharedBudget } from './connections/shared-budget.ts';
+import { DataHubClient } from './datahub/index.ts';
+import { Engine } from './engine/engine.ts';
+import type { AnyKind } from './engine/kind.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
 import { KubeHttp } from './kube/kube-http.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { KubeResources } from './kube/resources.ts';
 import { createLogger, type Logger } from './log.ts';
+import { authorizationCodeClientKind } from './kinds/authorization-code-client/index.ts';
 import { OperatorMetrics } from './metrics/metrics.ts';
 import { startHttpServer } from './metrics/server.ts';
-import { SharedBudget } from './workqueue/shared-budget.ts';
 
 export interface RunEnvironment {
   inCluster: boolean;
@@ -43,23 +48,9 @@ function loadKubeConfig(config: OperatorConfig, inCluster: boolean): KubeConfig 
   return kc;
 }
 
-function credentialSource(config: OperatorConfig): () => Promise<DataHubCredential> {
-  const dir = config.credentialsDir;
-  if (!dir) {
-    const credential = { clientId: config.clientId ?? '', clientSecret: config.clientSecret ?? '' };
-    return () => Promise.resolve(credential);
-  }
-  // Re-read on every call (first token, and after each 401), so a rotated Secret needs no restart.
-  return async () => {
-    const read = async (file: string): Promise<string> => {
-      try {
-        return (await readFile(join(dir, file), 'utf8')).trim();
-      } catch (err) {
-        throw new Error(`cannot read Data Hub credential file "${join(dir, file)}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-      }
-    };
-    return { clientId: await read('client-id'), clientSecret: await read('client-secret') };
-  };
+/** The kinds this operator manages. A new kind is one line here (and its room in src/kinds/). */
+function kinds(connections: ConnectionRegistry): AnyKind[] {
+  return [authorizationCodeClientKind(connections)];
 }
 
 async function instanceIdOf(config: OperatorConfig, resources: KubeResources, log: Logger): Promise<string> {
@@ -86,22 +77,13 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
       }
     });
   }
-  log.info({ version: env.version, tenantId: config.tenantId, dataHubUrl: config.dataHubUrl, namespaces: config.namespaces.length ? config.namespaces : 'all', workers: config.workers }, 'starting datahub-operator');
+  const namespaces = config.namespaces.length ? config.namespaces : 'all';
+  const starting = { version: env.version, tenantId: config.tenantId, dataHubUrl: config.dataHubUrl, namespaces, workers: config.workers };
+  log.info(starting, 'starting datahub-operator');
 
-  // Late-bound: the metrics gauges read the controller, which needs the metrics to be built.
-  const late: { controller?: Controller; elector?: LeaderElector } = {};
   const budget = new SharedBudget({ clock, ratePerSecond: config.dataHubRateLimit });
-  const metrics = new OperatorMetrics({
-    workers: config.workers,
-    queue: () =>
-      late.controller && {
-        depth: () => late.controller?.queue.length() ?? 0,
-        unfinishedSeconds: () => late.controller?.inFlightSeconds().total ?? 0,
-        longestRunningSeconds: () => late.controller?.inFlightSeconds().longest ?? 0,
-      },
-    budgetRate: () => budget.currentRate(),
-    budgetPausedSeconds: () => budget.pausedForMs() / 1000,
-  });
+  const metrics = new OperatorMetrics({ budgetRate: () => budget.currentRate(), budgetPausedSeconds: () => budget.pausedForMs() / 1000 });
+  const late: { elector?: LeaderElector } = {};
 
   const kc = loadKubeConfig(config, env.inCluster);
   const http = new KubeHttp(kc, { userAgent: `datahub-operator/${env.version}`, onRequest: (m, s, ms) => metrics.kubeRequest(m, s, ms / 1000) });
@@ -116,30 +98,38 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     userAgent: `datahub-operator/${env.version}`,
     onRequest: (m) => metrics.dataHubRequest(m.method, m.route, m.status, m.durationMs / 1000),
   });
+  const connections = new ConnectionRegistry();
+  connections.add(new Connection({ id: DEFAULT_CONNECTION, tenantId: config.tenantId, baseUrl: config.dataHubUrl, instanceId, dataHub, budget }));
   const events = new EventRecorder({ resources, clock, log, component: 'datahub-operator', instance: config.identity });
-  const ctl = new Controller({
-    settings: { instanceId, tenantId: config.tenantId, resource: config.dataHubUrl, defaultResyncMs: config.resyncIntervalMs, propagationWindowMs: config.propagationWindowMs },
+  const ctl = new Engine({
+    kinds: kinds(connections),
+    settings: { defaultResyncMs: config.resyncIntervalMs, propagationWindowMs: config.propagationWindowMs },
     workers: config.workers,
     clock,
     log,
     http,
     resources,
-    dataHub,
-    budget,
+    connections,
     events,
-    observer: metrics,
+    observer: (controller, queue) => metrics.controller(controller, config.workers, queue),
     namespaces: config.namespaces,
     labelSelector: config.labelSelector,
     safetyResyncMs: config.resyncIntervalMs,
   });
-  late.controller = ctl;
 
   let leadershipKnown = !config.leaderElect;
   const servers = await Promise.all([
     config.healthAddress &&
       startHttpServer(config.healthAddress, {
-        '/healthz': () => Promise.resolve(ctl.stalledForMs() > STALL_LIMIT_MS ? { status: 500, body: `informers cannot list/watch for ${Math.round(ctl.stalledForMs() / 1000)}s\n` } : { status: 200, body: 'ok\n' }),
-        '/readyz': () => Promise.resolve(ctl.accs.hasSynced() && ctl.secrets.hasSynced() && leadershipKnown ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced or leadership unknown\n' }),
+        '/healthz': () => {
+          const stalled = ctl.stalledForMs();
+          const body = `informers cannot list/watch for ${Math.round(stalled / 1000)}s\n`;
+          return Promise.resolve(stalled > STALL_LIMIT_MS ? { status: 500, body } : { status: 200, body: 'ok\n' });
+        },
+        '/readyz': () => {
+          const ready = ctl.hasSynced() && leadershipKnown;
+          return Promise.resolve(ready ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced or leadership unknown\n' });
+        },
       }),
     config.metricsAddress &&
       startHttpServer(config.metricsAddress, {
@@ -167,13 +157,23 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
 
   ctl.startInformers();
   await ctl.synced();
-  log.info({ objects: ctl.accs.size(), secrets: ctl.secrets.size() }, 'caches synced');
+  log.info({ objects: ctl.objectCount(), secrets: ctl.secrets.size() }, 'caches synced');
   if (!config.leaderElect) {
     metrics.leader.set({ name: config.leaderElectionId }, 1);
     ctl.startWorkers();
     return;
   }
-  const elector = new LeaderElector({ http, clock, log, namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity, leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs });
+  const elector = new LeaderElector({
+    http,
+    clock,
+    log,
+    namespace: config.leaderElectionNamespace,
+    name: config.leaderElectionId,
+    identity: config.identity,
+    leaseDurationMs: config.leaseDurationMs,
+    renewDeadlineMs: config.renewDeadlineMs,
+    retryPeriodMs: config.retryPeriodMs,
+  });
   late.elector = elector;
   metrics.leader.set({ name: config.leaderElectionId }, 0);
   // A follower is ready too: it serves probes and keeps warm caches; only the leader reconciles.

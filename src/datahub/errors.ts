@@ -52,6 +52,14 @@ export class DataHubError extends Error {
   }
 }
 
+/**
+ * Data Hub answered 404 for one item (PUT or DELETE of a client Id): the item is not there. Reads go
+ * through the list endpoint, where a 404 is the tenant (see collection.ts); this is for writes.
+ */
+export function isMissing(err: unknown): boolean {
+  return err instanceof DataHubError && err.status === 404 && err.kind === 'http';
+}
+
 /** Collapses whitespace (so the message is one line) and caps the length. */
 export function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -1,7 +1,9 @@
-// Public surface of the Data Hub client: what the controller and main.ts import. Nothing here may
-// depend on Kubernetes.
+// Public surface of the Data Hub client: what connections, kinds and main.ts import. Nothing here
+// may depend on Kubernetes.
 export { DataHubClient, MAX_IDS_PER_CALL, PAGE_SIZE, type DataHubClientOptions } from './client.ts';
-export { DataHubError, parseRetryAfter, type DataHubErrorKind } from './errors.ts';
+export { ClientCollection, type CollectionSpec } from './collection.ts';
+export type { AuthorizationCodeClients } from './authorization-code-clients.ts';
+export { DataHubError, isMissing, parseRetryAfter, type DataHubErrorKind } from './errors.ts';
 export type { RequestObserver } from './http.ts';
 export { refreshDelayMs } from './token-provider.ts';
 export type {

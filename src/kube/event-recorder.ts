@@ -3,7 +3,7 @@
 // the event stream). Sending is best effort and never blocks or fails a reconcile.
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../api/objects.ts';
 import type { CoreEvent, KubeResources } from './resources.ts';
 
 export interface EventSink {
@@ -27,13 +27,13 @@ export interface EventRecorderOptions {
 }
 
 export class EventRecorder implements EventSink {
-  private readonly o: Required<EventRecorderOptions>;
+  private readonly opts: Required<EventRecorderOptions>;
   private readonly lastWarning = new Map<string, string>();
   private inFlight = 0;
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(options: EventRecorderOptions) {
-    this.o = { maxInFlight: 64, ...options };
+    this.opts = { maxInFlight: 64, ...options };
   }
 
   normal(obj: KubeObject, reason: string, message: string): void {
@@ -62,11 +62,11 @@ export class EventRecorder implements EventSink {
   }
 
   private send(obj: KubeObject, type: CoreEvent['type'], reason: string, message: string): void {
-    if (this.inFlight >= this.o.maxInFlight) {
-      this.o.log.warn({ reason, object: identity(obj) }, 'event dropped: too many events in flight');
+    if (this.inFlight >= this.opts.maxInFlight) {
+      this.opts.log.warn({ reason, object: identity(obj) }, 'event dropped: too many events in flight');
       return;
     }
-    const now = new Date(this.o.clock.now()).toISOString();
+    const now = new Date(this.opts.clock.now()).toISOString();
     const { name, namespace, uid, resourceVersion } = obj.metadata;
     const event: CoreEvent = {
       metadata: { name: '', generateName: `${name}.`.slice(0, 200), namespace },
@@ -74,17 +74,17 @@ export class EventRecorder implements EventSink {
       reason,
       message: message.slice(0, 1024),
       type,
-      source: { component: this.o.component },
+      source: { component: this.opts.component },
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,
-      reportingComponent: this.o.component,
-      reportingInstance: this.o.instance,
+      reportingComponent: this.opts.component,
+      reportingInstance: this.opts.instance,
     };
     this.inFlight++;
-    const p = this.o.resources
+    const p = this.opts.resources
       .createEvent(event)
-      .catch((err: unknown) => this.o.log.debug({ err: (err as Error).message, reason }, 'event not recorded'))
+      .catch((err: unknown) => this.opts.log.debug({ err: (err as Error).message, reason }, 'event not recorded'))
       .finally(() => {
         this.inFlight--;
         this.pending.delete(p);

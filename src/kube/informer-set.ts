@@ -1,7 +1,7 @@
 // Several informers (one per watched namespace) seen as one cache. With no namespaces configured it
 // holds a single cluster-wide informer. Keys are namespace/name, so routing by namespace is exact.
 import { Informer, objectKey, type InformerHandlers, type InformerOptions } from './informer.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../api/objects.ts';
 
 /** What the controller needs from a cache of objects (a seam for unit-test fakes). */
 export interface ObjectStore<T extends KubeObject> {

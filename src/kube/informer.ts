@@ -8,7 +8,7 @@ import { sleep } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay } from '../workqueue/backoff.ts';
 import { isGone, KubeApiError, type KubeHttp, type WatchEvent } from './kube-http.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../api/objects.ts';
 import { sharedStringPool } from './string-pool.ts';
 
 export interface InformerHandlers<T> {
@@ -44,7 +44,7 @@ export function objectKey(obj: KubeObject): string {
 }
 
 export class Informer<T extends KubeObject> {
-  private readonly o: Required<Omit<InformerOptions<T>, 'labelSelector' | 'transform'>> & Pick<InformerOptions<T>, 'labelSelector' | 'transform'>;
+  private readonly opts: Required<Omit<InformerOptions<T>, 'labelSelector' | 'transform'>> & Pick<InformerOptions<T>, 'labelSelector' | 'transform'>;
   private readonly cache = new Map<string, T>();
   private readonly handlers: InformerHandlers<T>[] = [];
   private resourceVersion: string | undefined;
@@ -57,7 +57,7 @@ export class Informer<T extends KubeObject> {
   private lastHealthy: number;
 
   constructor(options: InformerOptions<T>) {
-    this.o = { pageSize: 500, watchTimeoutSeconds: 300, ...options };
+    this.opts = { pageSize: 500, watchTimeoutSeconds: 300, ...options };
     this.lastHealthy = options.clock.now();
   }
 
@@ -83,7 +83,7 @@ export class Informer<T extends KubeObject> {
 
   /** How long the informer has been unable to list or watch (0 while healthy). */
   stalledForMs(): number {
-    return this.running ? this.o.clock.now() - this.lastHealthy : 0;
+    return this.running ? this.opts.clock.now() - this.lastHealthy : 0;
   }
 
   /**
@@ -116,21 +116,21 @@ export class Informer<T extends KubeObject> {
     while (!signal.aborted) {
       try {
         if (this.resourceVersion === undefined) await this.relist(signal);
-        this.lastHealthy = this.o.clock.now();
+        this.lastHealthy = this.opts.clock.now();
         failures = 0;
         await this.watchOnce(signal);
-        this.lastHealthy = this.o.clock.now();
+        this.lastHealthy = this.opts.clock.now();
       } catch (err) {
         if (signal.aborted) break;
         if (isGone(err)) {
-          this.o.log.info({ path: this.o.path }, 'watch resourceVersion expired; relisting');
+          this.opts.log.info({ path: this.opts.path }, 'watch resourceVersion expired; relisting');
           this.resourceVersion = undefined;
           continue;
         }
         failures++;
         const delay = backoffDelay(failures, { baseMs: 1_000, maxMs: 30_000, jitter: 0.2, random: Math.random });
-        this.o.log.warn({ path: this.o.path, err: (err as Error).message, retryInMs: delay }, 'list/watch failed; retrying');
-        await sleep(this.o.clock, delay, signal).catch(() => undefined);
+        this.opts.log.warn({ path: this.opts.path, err: (err as Error).message, retryInMs: delay }, 'list/watch failed; retrying');
+        await sleep(this.opts.clock, delay, signal).catch(() => undefined);
       }
     }
   }
@@ -141,12 +141,12 @@ export class Informer<T extends KubeObject> {
     let cont: string | undefined;
     let rv: string;
     do {
-      const page = await this.o.http.json<ListResponse<T>>('GET', this.o.path, {
-        query: { labelSelector: this.o.labelSelector, limit: this.o.pageSize, continue: cont },
+      const page = await this.opts.http.json<ListResponse<T>>('GET', this.opts.path, {
+        query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize, continue: cont },
         signal,
         timeoutMs: 60_000,
         verb: 'list',
-        what: this.o.path,
+        what: this.opts.path,
       });
       for (const item of page.items) seen.set(objectKey(item), this.transform(item));
       cont = page.metadata.continue || undefined;
@@ -174,10 +174,10 @@ export class Informer<T extends KubeObject> {
 
   private async watchOnce(signal: AbortSignal): Promise<void> {
     // Jitter the server timeout so many informers do not reconnect in lockstep.
-    const timeoutSeconds = Math.round(this.o.watchTimeoutSeconds * (0.9 + Math.random() * 0.2));
-    await this.o.http.watch<T>(
-      this.o.path,
-      { labelSelector: this.o.labelSelector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+    const timeoutSeconds = Math.round(this.opts.watchTimeoutSeconds * (0.9 + Math.random() * 0.2));
+    await this.opts.http.watch<T>(
+      this.opts.path,
+      { labelSelector: this.opts.labelSelector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
       (event) => this.onEvent(event),
       (timeoutSeconds + 60) * 1000,
       signal,
@@ -185,10 +185,10 @@ export class Informer<T extends KubeObject> {
   }
 
   private onEvent(event: WatchEvent<T>): void {
-    this.lastHealthy = this.o.clock.now();
+    this.lastHealthy = this.opts.clock.now();
     if (event.type === 'ERROR') {
       const status = event.object as unknown as { code?: number; reason?: string; message?: string };
-      throw new KubeApiError(`cannot watch ${this.o.path}: ${status.message ?? 'error event'}`, status.code ?? 500, status.reason ?? 'Unknown');
+      throw new KubeApiError(`cannot watch ${this.opts.path}: ${status.message ?? 'error event'}`, status.code ?? 500, status.reason ?? 'Unknown');
     }
     const rv = event.object.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
@@ -212,7 +212,7 @@ export class Informer<T extends KubeObject> {
         call(h);
       } catch (err) {
         // A handler bug must not kill the watch; handlers only enqueue keys.
-        this.o.log.error({ err: (err as Error).message, path: this.o.path }, 'informer handler threw');
+        this.opts.log.error({ err: (err as Error).message, path: this.opts.path }, 'informer handler threw');
       }
     }
   }
@@ -227,14 +227,14 @@ export class Informer<T extends KubeObject> {
       metadata.annotations = rest;
     }
     obj.metadata = metadata;
-    return sharedStringPool.internDeep(this.o.transform ? this.o.transform(obj) : obj);
+    return sharedStringPool.internDeep(this.opts.transform ? this.opts.transform(obj) : obj);
   }
 
   private matchesSelector(obj: T): boolean {
-    if (!this.o.labelSelector) return true;
+    if (!this.opts.labelSelector) return true;
     const labels = obj.metadata.labels ?? {};
     // Only plain key=value terms are evaluated here; anything else is left to the watch to deliver.
-    return this.o.labelSelector.split(',').every((term) => {
+    return this.opts.labelSelector.split(',').every((term) => {
       const m = /^\s*([^=!\s]+)\s*==?\s*([^=!\s]*)\s*$/.exec(term);
       return m !== null && labels[m[1]!] === m[2];
     });

@@ -38,7 +38,7 @@ export function microTime(ms: number): string {
 }
 
 export class LeaderElector {
-  private readonly o: LeaderElectionOptions;
+  private readonly opts: LeaderElectionOptions;
   private observed: { record: string; at: number } | undefined;
   private lease: Lease | undefined;
   private leading = false;
@@ -47,7 +47,7 @@ export class LeaderElector {
   private attempt: Promise<boolean> | undefined;
 
   constructor(options: LeaderElectionOptions) {
-    this.o = options;
+    this.opts = options;
   }
 
   isLeader(): boolean {
@@ -55,7 +55,7 @@ export class LeaderElector {
   }
 
   private get path(): string {
-    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.o.namespace)}/leases`;
+    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.opts.namespace)}/leases`;
   }
 
   /**
@@ -65,21 +65,21 @@ export class LeaderElector {
   async run(onStarted: () => void, onLost: () => void): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted && !(await this.tryOnce())) {
-      await sleep(this.o.clock, this.o.retryPeriodMs * (1 + Math.random() * 0.2), signal).catch(() => undefined);
+      await sleep(this.opts.clock, this.opts.retryPeriodMs * (1 + Math.random() * 0.2), signal).catch(() => undefined);
     }
     if (signal.aborted) return;
     this.leading = true;
-    this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, 'became leader');
+    this.opts.log.info({ lease: `${this.opts.namespace}/${this.opts.name}`, identity: this.opts.identity }, 'became leader');
     onStarted();
-    let lastRenew = this.o.clock.now();
+    let lastRenew = this.opts.clock.now();
     while (!signal.aborted) {
-      await sleep(this.o.clock, this.o.retryPeriodMs, signal).catch(() => undefined);
+      await sleep(this.opts.clock, this.opts.retryPeriodMs, signal).catch(() => undefined);
       if (signal.aborted) return;
       if (await this.tryOnce()) {
-        lastRenew = this.o.clock.now();
-      } else if (this.o.clock.now() - lastRenew >= this.o.renewDeadlineMs) {
+        lastRenew = this.opts.clock.now();
+      } else if (this.opts.clock.now() - lastRenew >= this.opts.renewDeadlineMs) {
         this.leading = false;
-        this.o.log.error({ lease: `${this.o.namespace}/${this.o.name}` }, 'lost the leader lease');
+        this.opts.log.error({ lease: `${this.opts.namespace}/${this.opts.name}` }, 'lost the leader lease');
         onLost();
         return;
       }
@@ -94,10 +94,11 @@ export class LeaderElector {
     // it, then release whatever we hold.
     await this.attempt;
     this.leading = false;
-    if (this.lease?.spec.holderIdentity !== this.o.identity) return;
-    const now = this.o.clock.now();
-    const released: Lease = { ...this.lease, spec: { ...this.lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) } };
-    await this.put(released).catch((err: unknown) => this.o.log.warn({ err: (err as Error).message }, 'cannot release the leader lease'));
+    if (this.lease?.spec.holderIdentity !== this.opts.identity) return;
+    const now = this.opts.clock.now();
+    const spec = { ...this.lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) };
+    const released: Lease = { ...this.lease, spec };
+    await this.put(released).catch((err: unknown) => this.opts.log.warn({ err: (err as Error).message }, 'cannot release the leader lease'));
   }
 
   private tryOnce(): Promise<boolean> {
@@ -106,18 +107,31 @@ export class LeaderElector {
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
-    const now = this.o.clock.now();
-    const durationSeconds = Math.ceil(this.o.leaseDurationMs / 1000);
+    const now = this.opts.clock.now();
+    const durationSeconds = Math.ceil(this.opts.leaseDurationMs / 1000);
     try {
       let current: Lease;
       try {
-        current = await this.o.http.json<Lease>('GET', `${this.path}/${encodeURIComponent(this.o.name)}`, { verb: 'read', what: `Lease "${this.o.namespace}/${this.o.name}"`, timeoutMs: this.o.retryPeriodMs * 2 });
+        const what = `Lease "${this.opts.namespace}/${this.opts.name}"`;
+        const path = `${this.path}/${encodeURIComponent(this.opts.name)}`;
+        current = await this.opts.http.json<Lease>('GET', path, { verb: 'read', what, timeoutMs: this.opts.retryPeriodMs * 2 });
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        this.lease = await this.o.http.json<Lease>('POST', this.path, {
-          body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.o.name, namespace: this.o.namespace }, spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } },
+        this.lease = await this.opts.http.json<Lease>('POST', this.path, {
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: this.opts.name, namespace: this.opts.namespace },
+            spec: {
+              holderIdentity: this.opts.identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: microTime(now),
+              renewTime: microTime(now),
+              leaseTransitions: 0,
+            },
+          },
           verb: 'create',
-          what: `Lease "${this.o.namespace}/${this.o.name}"`,
+          what: `Lease "${this.opts.namespace}/${this.opts.name}"`,
         });
         return true;
       }
@@ -125,14 +139,14 @@ export class LeaderElector {
       const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.acquireTime, spec.leaseDurationSeconds]);
       if (this.observed?.record !== record) this.observed = { record, at: now };
       const holder = spec.holderIdentity ?? '';
-      const heldByOther = holder !== '' && holder !== this.o.identity;
+      const heldByOther = holder !== '' && holder !== this.opts.identity;
       const expiresAt = this.observed.at + (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
       if (heldByOther && expiresAt > now) return false;
-      const takeover = holder !== this.o.identity;
+      const takeover = holder !== this.opts.identity;
       this.lease = await this.put({
         ...current,
         spec: {
-          holderIdentity: this.o.identity,
+          holderIdentity: this.opts.identity,
           leaseDurationSeconds: durationSeconds,
           acquireTime: takeover ? microTime(now) : (spec.acquireTime ?? microTime(now)),
           renewTime: microTime(now),
@@ -142,17 +156,17 @@ export class LeaderElector {
       });
       return true;
     } catch (err) {
-      if (!isConflict(err) && !isAlreadyExists(err)) this.o.log.warn({ err: (err as Error).message }, 'leader election attempt failed');
+      if (!isConflict(err) && !isAlreadyExists(err)) this.opts.log.warn({ err: (err as Error).message }, 'leader election attempt failed');
       return false;
     }
   }
 
   private put(lease: Lease): Promise<Lease> {
-    return this.o.http.json<Lease>('PUT', `${this.path}/${encodeURIComponent(this.o.name)}`, {
+    return this.opts.http.json<Lease>('PUT', `${this.path}/${encodeURIComponent(this.opts.name)}`, {
       body: { ...lease, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
       verb: 'update',
-      what: `Lease "${this.o.namespace}/${this.o.name}"`,
-      timeoutMs: this.o.retryPeriodMs * 2,
+      what: `Lease "${this.opts.namespace}/${this.opts.name}"`,
+      timeoutMs: this.opts.retryPeriodMs * 2,
     });
   }
 }

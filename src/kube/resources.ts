@@ -1,15 +1,20 @@
-// Typed calls for the objects the operator touches: its custom resource (metadata and /status),
-// Secrets, Events and Namespaces. Paths and patch types live here so the controller reads as intent.
-// No decisions: callers decide what to write.
-import { GROUP, VERSION } from '../api/conditions.ts';
-import { AuthorizationCodeClientPlural, type AuthorizationCodeClient, type AuthorizationCodeClientStatus } from '../api/types.generated.ts';
+// Typed calls for the objects the operator touches: any custom resource (metadata and /status, by
+// resource type), Secrets, Events and Namespaces. Paths and patch types live here so callers read as
+// intent. No decisions, and nothing of any one kind: callers decide what to write.
+import type { KubeObject, Secret } from '../api/objects.ts';
 import { isNotFound, type KubeHttp } from './kube-http.ts';
-import type { KubeObject, Secret } from './objects.ts';
 
-export function accCollectionPath(namespace?: string): string {
-  return namespace
-    ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${AuthorizationCodeClientPlural}`
-    : `/apis/${GROUP}/${VERSION}/${AuthorizationCodeClientPlural}`;
+/** A namespaced custom resource type, as the API server serves it. */
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+export function collectionPath(type: ResourceType, namespace?: string): string {
+  const base = `/apis/${type.group}/${type.version}`;
+  return namespace ? `${base}/namespaces/${namespace}/${type.plural}` : `${base}/${type.plural}`;
 }
 
 export function secretCollectionPath(namespace?: string): string {
@@ -39,25 +44,25 @@ export class KubeResources {
   }
 
   /** Merge patch of metadata with a resourceVersion precondition (a stale view gets 409, not a lost update). */
-  patchAccMetadata(obj: AuthorizationCodeClient, metadata: Record<string, unknown>): Promise<AuthorizationCodeClient> {
+  patchMetadata<T extends KubeObject>(type: ResourceType, obj: T, metadata: Record<string, unknown>): Promise<T> {
     const { namespace = '', name, resourceVersion } = obj.metadata;
-    return this.http.json('PATCH', `${accCollectionPath(namespace)}/${enc(name)}`, {
+    return this.http.json('PATCH', `${collectionPath(type, namespace)}/${enc(name)}`, {
       body: { metadata: { ...metadata, resourceVersion } },
       patch: 'merge',
       verb: 'update',
-      what: `AuthorizationCodeClient "${namespace}/${name}"`,
+      what: `${type.kind} "${namespace}/${name}"`,
     });
   }
 
   /** Replaces the whole status through the /status subresource (merge patch; lists are replaced). */
-  patchAccStatus(obj: AuthorizationCodeClient, status: AuthorizationCodeClientStatus): Promise<AuthorizationCodeClient> {
+  patchStatus<T extends KubeObject & { status?: object }>(type: ResourceType, obj: T, status: NonNullable<T['status']>): Promise<T> {
     const { namespace = '', name } = obj.metadata;
-    return this.http.json('PATCH', `${accCollectionPath(namespace)}/${enc(name)}/status`, {
+    return this.http.json('PATCH', `${collectionPath(type, namespace)}/${enc(name)}/status`, {
       // null first clears fields that the new status no longer has (merge patch semantics).
       body: { status: withNulls(obj.status ?? {}, status) },
       patch: 'merge',
       verb: 'update status of',
-      what: `AuthorizationCodeClient "${namespace}/${name}"`,
+      what: `${type.kind} "${namespace}/${name}"`,
     });
   }
 
@@ -72,7 +77,8 @@ export class KubeResources {
 
   createSecret(secret: Secret): Promise<Secret> {
     const ns = secret.metadata.namespace ?? '';
-    return this.http.json('POST', secretCollectionPath(ns), { body: secret, query: { fieldManager: 'datahub-operator' }, verb: 'create', what: `Secret "${ns}/${secret.metadata.name}"` });
+    const what = `Secret "${ns}/${secret.metadata.name}"`;
+    return this.http.json('POST', secretCollectionPath(ns), { body: secret, query: { fieldManager: 'datahub-operator' }, verb: 'create', what });
   }
 
   /** PUT with the resourceVersion in the body: fails with 409 if someone changed it meanwhile. */
@@ -111,13 +117,20 @@ export class KubeResources {
 
   createEvent(event: CoreEvent): Promise<CoreEvent> {
     const ns = event.metadata.namespace ?? 'default';
-    return this.http.json('POST', `/api/v1/namespaces/${enc(ns)}/events`, { body: event, verb: 'create', what: `Event for "${ns}/${event.involvedObject.name}"` });
+    const what = `Event for "${ns}/${event.involvedObject.name}"`;
+    return this.http.json('POST', `/api/v1/namespaces/${enc(ns)}/events`, { body: event, verb: 'create', what });
   }
 
   getNamespace(name: string): Promise<KubeObject> {
     return this.http.json('GET', `/api/v1/namespaces/${enc(name)}`, { verb: 'read', what: `Namespace "${name}"` });
   }
 }
+
+/** The reads and writes a reconcile makes (a seam for unit-test fakes). */
+export type ObjectWrites = Pick<
+  KubeResources,
+  'patchMetadata' | 'patchStatus' | 'getSecret' | 'createSecret' | 'replaceSecret' | 'patchSecret' | 'deleteSecret'
+>;
 
 /** For a merge patch that must end with exactly `next`: keys of `prev` missing from `next` become null. */
 function withNulls(prev: object, next: object): Record<string, unknown> {

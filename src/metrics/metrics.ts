@@ -1,21 +1,18 @@
 // The Prometheus metrics of the operator. Controller and work-queue metrics use controller-runtime's
-// names and labels so existing dashboards work; Data Hub and leader-election metrics are added.
-// Other modules report through the small ControllerObserver interface and never import prom-client.
+// names and labels (one `controller` / `name` label value per kind, from its description) so
+// existing dashboards work; Data Hub and leader-election metrics are added. Other modules report
+// through the small ControllerObserver interface and never import prom-client.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-export const CONTROLLER = 'authorizationcodeclient';
 
 export type ReconcileResultLabel = 'success' | 'error' | 'requeue' | 'requeue_after';
 
-/** What the controller, the queue and the HTTP clients report; implemented by OperatorMetrics and by test no-ops. */
+/** What one kind's runner reports; implemented by OperatorMetrics.controller() and by test no-ops. */
 export interface ControllerObserver {
   reconciled(result: ReconcileResultLabel, seconds: number, terminal: boolean): void;
   workerActive(delta: 1 | -1): void;
   queueAdded(): void;
   queueTaken(waitedSeconds: number): void;
   queueRetried(): void;
-  dataHubRequest(method: string, route: string, status: number | 'error', seconds: number): void;
-  kubeRequest(method: string, status: number | 'error', seconds: number): void;
 }
 
 export const noopObserver: ControllerObserver = {
@@ -24,8 +21,6 @@ export const noopObserver: ControllerObserver = {
   queueAdded() {},
   queueTaken() {},
   queueRetried() {},
-  dataHubRequest() {},
-  kubeRequest() {},
 };
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -36,13 +31,21 @@ export interface QueueGauges {
   longestRunningSeconds(): number;
 }
 
-export class OperatorMetrics implements ControllerObserver {
+export interface OperatorMetricsOptions {
+  /** The default connection's budget ceiling (Infinity: unlimited) and pause. */
+  budgetRate(): number;
+  budgetPausedSeconds(): number;
+}
+
+export class OperatorMetrics {
   readonly registry = new Registry();
+  readonly leader: Gauge;
   private readonly reconcileTotal: Counter;
   private readonly reconcileErrors: Counter;
   private readonly terminalErrors: Counter;
   private readonly reconcileTime: Histogram;
   private readonly activeWorkers: Gauge;
+  private readonly maxWorkers: Gauge;
   private readonly adds: Counter;
   private readonly retries: Counter;
   private readonly queueDuration: Histogram;
@@ -50,64 +53,97 @@ export class OperatorMetrics implements ControllerObserver {
   private readonly dataHubLatency: Histogram;
   private readonly kubeRequests: Counter;
   private readonly kubeLatency: Histogram;
-  readonly leader: Gauge;
+  /** Queue gauges by controller name, read at scrape time. */
+  private readonly queues = new Map<string, QueueGauges>();
 
-  constructor(options: { workers: number; queue: () => QueueGauges | undefined; budgetRate: () => number; budgetPausedSeconds: () => number }) {
+  constructor(options: OperatorMetricsOptions) {
     const r = this.registry;
+    const queues = this.queues;
     collectDefaultMetrics({ register: r });
-    const controller = { controller: CONTROLLER };
-    this.reconcileTotal = new Counter({ name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'], registers: [r] });
-    this.reconcileErrors = new Counter({ name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'], registers: [r] });
-    this.terminalErrors = new Counter({ name: 'controller_runtime_terminal_reconcile_errors_total', help: 'Total number of terminal reconciliation errors per controller', labelNames: ['controller'], registers: [r] });
-    this.reconcileTime = new Histogram({ name: 'controller_runtime_reconcile_time_seconds', help: 'Length of time per reconciliation per controller', labelNames: ['controller'], buckets: LATENCY_BUCKETS, registers: [r] });
-    this.activeWorkers = new Gauge({ name: 'controller_runtime_active_workers', help: 'Number of currently used workers per controller', labelNames: ['controller'], registers: [r] });
-    new Gauge({ name: 'controller_runtime_max_concurrent_reconciles', help: 'Maximum number of concurrent reconciles per controller', labelNames: ['controller'], registers: [r] }).set(controller, options.workers);
+    const counter = (name: string, help: string, labelNames: string[]): Counter => new Counter({ name, help, labelNames, registers: [r] });
+    const histogram = (name: string, help: string, labelNames: string[]): Histogram =>
+      new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers: [r] });
+    const gauge = (name: string, help: string, labelNames: string[]): Gauge => new Gauge({ name, help, labelNames, registers: [r] });
+    const perController = ['controller'];
+    this.reconcileTotal = counter('controller_runtime_reconcile_total', 'Total number of reconciliations per controller', ['controller', 'result']);
+    this.reconcileErrors = counter('controller_runtime_reconcile_errors_total', 'Total number of reconciliation errors per controller', perController);
+    const terminalHelp = 'Total number of terminal reconciliation errors per controller';
+    this.terminalErrors = counter('controller_runtime_terminal_reconcile_errors_total', terminalHelp, perController);
+    this.reconcileTime = histogram('controller_runtime_reconcile_time_seconds', 'Length of time per reconciliation per controller', perController);
+    this.activeWorkers = gauge('controller_runtime_active_workers', 'Number of currently used workers per controller', perController);
+    this.maxWorkers = gauge('controller_runtime_max_concurrent_reconciles', 'Maximum number of concurrent reconciles per controller', perController);
+
+    const perQueue = ['name', 'controller'];
+    const queueGauge = (name: string, help: string, read: (q: QueueGauges) => number): Gauge =>
+      new Gauge({
+        name,
+        help,
+        labelNames: perQueue,
+        registers: [r],
+        collect() {
+          for (const [queue, gauges] of queues) this.set({ name: queue, controller: queue }, read(gauges));
+        },
+      });
+    queueGauge('workqueue_depth', 'Current depth of workqueue', (q) => q.depth());
+    queueGauge('workqueue_unfinished_work_seconds', 'How many seconds of work has been done that is in progress', (q) => q.unfinishedSeconds());
+    const longestHelp = 'How many seconds has the longest running processor for workqueue been running';
+    queueGauge('workqueue_longest_running_processor_seconds', longestHelp, (q) => q.longestRunningSeconds());
+    this.adds = counter('workqueue_adds_total', 'Total number of adds handled by workqueue', perQueue);
+    this.retries = counter('workqueue_retries_total', 'Total number of retries handled by workqueue', perQueue);
+    const waitHelp = 'How long in seconds an item stays in workqueue before being requested';
+    this.queueDuration = histogram('workqueue_queue_duration_seconds', waitHelp, perQueue);
+
+    const perRoute = ['method', 'route', 'status'];
+    const requestsHelp = 'Data Hub API requests by method, route template and HTTP status (error: no response)';
+    this.dataHubRequests = counter('datahub_requests_total', requestsHelp, perRoute);
+    this.dataHubLatency = histogram('datahub_request_duration_seconds', 'Data Hub API request latency by method, route template and HTTP status', perRoute);
+    new Gauge({
+      name: 'datahub_budget_requests_per_second',
+      help: 'Current ceiling of the shared Data Hub request budget (-1: unlimited)',
+      registers: [r],
+      collect() {
+        const rate = options.budgetRate();
+        this.set(Number.isFinite(rate) ? rate : -1);
+      },
+    });
+    new Gauge({
+      name: 'datahub_budget_paused_seconds',
+      help: 'Seconds until Data Hub requests may flow again (rate limit or outage)',
+      registers: [r],
+      collect() {
+        this.set(options.budgetPausedSeconds());
+      },
+    });
+    const kubeHelp = 'Number of HTTP requests to the Kubernetes API, partitioned by status code and method';
+    this.kubeRequests = counter('rest_client_requests_total', kubeHelp, ['code', 'method', 'host']);
+    this.kubeLatency = histogram('rest_client_request_duration_seconds', 'Kubernetes API request latency in seconds by verb', ['verb']);
+    this.leader = gauge('leader_election_master_status', '1 while this replica holds the leader Lease, 0 otherwise', ['name']);
+  }
+
+  /** The metrics of one kind's controller; its series exist (at 0) from the start. */
+  controller(name: string, workers: number, queue: QueueGauges): ControllerObserver {
+    const controller = { controller: name };
+    const labels = { name, controller: name };
+    this.queues.set(name, queue);
+    this.maxWorkers.set(controller, workers);
     for (const result of ['success', 'error', 'requeue', 'requeue_after']) this.reconcileTotal.inc({ ...controller, result }, 0);
     this.reconcileErrors.inc(controller, 0);
     this.terminalErrors.inc(controller, 0);
     this.activeWorkers.set(controller, 0);
-
-    const queue = { name: CONTROLLER, controller: CONTROLLER };
-    const queueLabels = ['name', 'controller'];
-    new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: queueLabels, registers: [r], collect() { this.set(queue, options.queue()?.depth() ?? 0); } });
-    new Gauge({ name: 'workqueue_unfinished_work_seconds', help: 'How many seconds of work has been done that is in progress', labelNames: queueLabels, registers: [r], collect() { this.set(queue, options.queue()?.unfinishedSeconds() ?? 0); } });
-    new Gauge({ name: 'workqueue_longest_running_processor_seconds', help: 'How many seconds has the longest running processor for workqueue been running', labelNames: queueLabels, registers: [r], collect() { this.set(queue, options.queue()?.longestRunningSeconds() ?? 0); } });
-    this.adds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: queueLabels, registers: [r] });
-    this.retries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: queueLabels, registers: [r] });
-    this.queueDuration = new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: queueLabels, buckets: LATENCY_BUCKETS, registers: [r] });
-    this.adds.inc(queue, 0);
-    this.retries.inc(queue, 0);
-
-    this.dataHubRequests = new Counter({ name: 'datahub_requests_total', help: 'Data Hub API requests by method, route template and HTTP status (error: no response)', labelNames: ['method', 'route', 'status'], registers: [r] });
-    this.dataHubLatency = new Histogram({ name: 'datahub_request_duration_seconds', help: 'Data Hub API request latency by method, route template and HTTP status', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: [r] });
-    new Gauge({ name: 'datahub_budget_requests_per_second', help: 'Current ceiling of the shared Data Hub request budget (-1: unlimited)', registers: [r], collect() { const rate = options.budgetRate(); this.set(Number.isFinite(rate) ? rate : -1); } });
-    new Gauge({ name: 'datahub_budget_paused_seconds', help: 'Seconds until Data Hub requests may flow again (rate limit or outage)', registers: [r], collect() { this.set(options.budgetPausedSeconds()); } });
-    this.kubeRequests = new Counter({ name: 'rest_client_requests_total', help: 'Number of HTTP requests to the Kubernetes API, partitioned by status code and method', labelNames: ['code', 'method', 'host'], registers: [r] });
-    this.kubeLatency = new Histogram({ name: 'rest_client_request_duration_seconds', help: 'Kubernetes API request latency in seconds by verb', labelNames: ['verb'], buckets: LATENCY_BUCKETS, registers: [r] });
-    this.leader = new Gauge({ name: 'leader_election_master_status', help: '1 while this replica holds the leader Lease, 0 otherwise', labelNames: ['name'], registers: [r] });
-  }
-
-  reconciled(result: ReconcileResultLabel, seconds: number, terminal: boolean): void {
-    this.reconcileTotal.inc({ controller: CONTROLLER, result });
-    this.reconcileTime.observe({ controller: CONTROLLER }, seconds);
-    if (result === 'error') this.reconcileErrors.inc({ controller: CONTROLLER });
-    if (terminal) this.terminalErrors.inc({ controller: CONTROLLER });
-  }
-
-  workerActive(delta: 1 | -1): void {
-    this.activeWorkers.inc({ controller: CONTROLLER }, delta);
-  }
-
-  queueAdded(): void {
-    this.adds.inc({ name: CONTROLLER, controller: CONTROLLER });
-  }
-
-  queueTaken(waitedSeconds: number): void {
-    this.queueDuration.observe({ name: CONTROLLER, controller: CONTROLLER }, waitedSeconds);
-  }
-
-  queueRetried(): void {
-    this.retries.inc({ name: CONTROLLER, controller: CONTROLLER });
+    this.adds.inc(labels, 0);
+    this.retries.inc(labels, 0);
+    return {
+      reconciled: (result, seconds, terminal) => {
+        this.reconcileTotal.inc({ ...controller, result });
+        this.reconcileTime.observe(controller, seconds);
+        if (result === 'error') this.reconcileErrors.inc(controller);
+        if (terminal) this.terminalErrors.inc(controller);
+      },
+      workerActive: (delta) => this.activeWorkers.inc(controller, delta),
+      queueAdded: () => this.adds.inc(labels),
+      queueTaken: (waitedSeconds) => this.queueDuration.observe(labels, waitedSeconds),
+      queueRetried: () => this.retries.inc(labels),
+    };
   }
 
   dataHubRequest(method: string, route: string, status: number | 'error', seconds: number): void {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { kubeCall, kubeConfigFor, kubeRequest, mintServiceAccountToken, writeKubeconfig } from '../support/kube-admin.ts';
+import { accessLabel, kubeCall, kubeConfigFor, kubeRequest, may, mintServiceAccountToken, writeKubeconfig, type AccessAttributes } from '../support/kube-admin.ts';
 import { accPath, cleanupHarness, cluster, createAcc, eventually, OPERATOR_NAMESPACE, startOperator, startTestSimulator, testNamespace, waitReady } from '../support/operator-harness.ts';
 
 const SA_USER = `system:serviceaccount:${OPERATOR_NAMESPACE}:datahub-operator`;
@@ -31,27 +31,6 @@ afterAll(async () => {
   cleanupHarness();
 });
 
-interface Attributes {
-  verb: string;
-  group?: string;
-  resource: string;
-  subresource?: string;
-  namespace?: string;
-  name?: string;
-}
-
-/** Asks the API server, with the operator's own token, whether it may do this. */
-async function may(kc: KubeConfig, a: Attributes): Promise<boolean> {
-  const review = (await kubeCall(
-    kc,
-    { method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: '', ...a } } } },
-    'create SelfSubjectAccessReview',
-  )) as { status: { allowed: boolean } };
-  return review.status.allowed;
-}
-
-const label = (a: Attributes): string => `${a.verb} ${a.group ? `${a.group}/` : ''}${a.resource}${a.subresource ? `/${a.subresource}` : ''}${a.name ? ` "${a.name}"` : ''} in ${a.namespace ?? '(cluster)'}`;
-
 describe('operator ServiceAccount (deploy/rbac.yaml)', () => {
   it('identifies as the operator ServiceAccount', async () => {
     const review = (await kubeCall(operator, { method: 'POST', path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } }, 'create SelfSubjectReview')) as { status: { userInfo: { username: string; groups: string[] } } };
@@ -60,7 +39,7 @@ describe('operator ServiceAccount (deploy/rbac.yaml)', () => {
   });
 
   it('may do what the operator needs', async () => {
-    const allowed: Attributes[] = [];
+    const allowed: AccessAttributes[] = [];
     for (const namespace of [undefined, 'NS']) for (const verb of ['list', 'watch']) allowed.push({ verb, group: ACC_GROUP, resource: 'authorizationcodeclients', namespace });
     allowed.push(
       { verb: 'get', group: ACC_GROUP, resource: 'authorizationcodeclients', namespace: 'NS' },
@@ -78,13 +57,13 @@ describe('operator ServiceAccount (deploy/rbac.yaml)', () => {
     const denied: string[] = [];
     for (const a of allowed) {
       const attrs = { ...a, namespace: a.namespace === 'NS' ? ns : a.namespace };
-      if (!(await may(operator, attrs))) denied.push(label(attrs));
+      if (!(await may(operator, attrs))) denied.push(accessLabel(attrs));
     }
     expect(denied).toEqual([]);
   });
 
   it('may NOT do anything else that matters', async () => {
-    const forbidden: Attributes[] = [
+    const forbidden: AccessAttributes[] = [
       // Its own kind: never created, deleted or rewritten by the operator (users own the spec).
       ...['create', 'delete', 'deletecollection', 'update'].map((verb) => ({ verb, group: ACC_GROUP, resource: 'authorizationcodeclients', namespace: 'NS' })),
       { verb: 'update', group: ACC_GROUP, resource: 'authorizationcodeclients', subresource: 'status', namespace: 'NS' },
@@ -117,7 +96,7 @@ describe('operator ServiceAccount (deploy/rbac.yaml)', () => {
     const allowed: string[] = [];
     for (const a of forbidden) {
       const attrs = { ...a, namespace: a.namespace === 'NS' ? ns : a.namespace, name: a.name === 'NS' ? ns : a.name };
-      if (await may(operator, attrs)) allowed.push(label(attrs));
+      if (await may(operator, attrs)) allowed.push(accessLabel(attrs));
     }
     expect(allowed).toEqual([]);
   });

@@ -6,10 +6,10 @@
 // test/reliability/apiserver-restart.test.ts (20 s, SIGTERM and SIGKILL, etcd both ways, a leader).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
-import { apiServerDown, etcdRestart, kubernetesOutage, startRestartFixture, type RestartFixture } from '../reliability/support/apiserver-restart.ts';
-import { deleteAllAndWait } from '../reliability/support/common.ts';
-import { startPrivateCluster, type PrivateCluster } from '../reliability/support/private-cluster.ts';
+import { cleanupAndStop, cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
+import { apiServerDown, etcdRestart, kubernetesOutage, startRestartFixture, type RestartFixture } from '../scenarios/apiserver-restart.ts';
+
+import { startPrivateCluster, type PrivateCluster } from '../scenarios/private-cluster.ts';
 
 let pc: PrivateCluster;
 let sim: Simulator;
@@ -22,10 +22,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (f?.op.component.running()) {
-    await deleteAllAndWait(pc.kc, f.ns).catch(() => undefined);
-    expect((await f.op.stop()).code).toBe(0);
-  }
+  const code = f && (await cleanupAndStop(pc.kc, f.ns, f.op));
+  if (code !== undefined) expect(code).toBe(0);
   await sim?.close();
   await pc?.stop();
   cleanupHarness();

@@ -5,37 +5,17 @@
 // malformed Data Hub answer on create; 21 bad operator settings. The operator never crashes. The
 // schema table of invalid-specs.test.ts and the start-up errors of runtime.test.ts are not repeated.
 // The long version (5 per generator, 3 seeds, updates too) is test/reliability/bad-input.test.ts.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/index.ts';
-import { cleanupHarness, cluster, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
-import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from '../reliability/support/bad-input.ts';
-import { deleteAllAndWait, seeds } from '../reliability/support/common.ts';
-import { GENERATOR_COUNT } from '../reliability/support/fuzz-specs.ts';
+import { expect, it } from 'vitest';
+import { cluster, operatorFixture } from '../support/operator-harness.ts';
+import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from '../scenarios/bad-input.ts';
+import { seeds } from '../scenarios/common.ts';
+import { GENERATOR_COUNT } from '../scenarios/fuzz-specs.ts';
 
-let sim: Simulator;
-let op: OperatorProcess;
-let ns: string;
-
-beforeAll(async () => {
-  sim = await startTestSimulator();
-  ns = await testNamespace('bad-input');
-  op = await startOperator({ simulator: sim, namespaces: [ns] });
-});
-
-afterAll(async () => {
-  const { kc } = await cluster();
-  sim?.faults.clear();
-  if (op?.component.running()) {
-    await deleteAllAndWait(kc, ns).catch(() => undefined);
-    expect((await op.stop()).code).toBe(0);
-  }
-  await sim?.close();
-  cleanupHarness();
-});
+const f = operatorFixture('bad-input');
 
 it.each(seeds([31]))('seed %i: over 50 fuzzed invalid manifests: refused with a clear message or Stalled with one; no crash', async (seed) => {
   const { kc } = await cluster();
-  const figures = await fuzzBadSpecs(kc, sim, op, ns, seed, 2);
+  const figures = await fuzzBadSpecs(kc, f.sim, f.op, f.ns, seed, 2);
   expect(figures.invalid).toBe(2 * GENERATOR_COUNT);
   expect(figures.invalid).toBeGreaterThanOrEqual(50);
   expect(figures.rejected + figures.stalled).toBe(figures.invalid);
@@ -43,7 +23,7 @@ it.each(seeds([31]))('seed %i: over 50 fuzzed invalid manifests: refused with a 
 
 it('malformed Data Hub answers (html, truncated-json, wrong-shape, missing-id, different-id, huge-body): RemoteInvalidResponse, then recovery', async () => {
   const { kc } = await cluster();
-  const figures = await malformedResponses(kc, sim, op, ns);
+  const figures = await malformedResponses(kc, f.sim, f.op, f.ns);
   expect(figures).toHaveLength(6);
 }, 240_000);
 

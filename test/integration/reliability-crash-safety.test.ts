@@ -3,8 +3,8 @@
 // The long version (200 objects, 12 kills, several seeds) is test/reliability/crash-safety.test.ts.
 import { afterAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { crashSafety } from '../reliability/support/crash-safety.ts';
-import { seeds } from '../reliability/support/common.ts';
+import { crashSafety } from '../scenarios/crash-safety.ts';
+import { seeds } from '../scenarios/common.ts';
 
 afterAll(() => cleanupHarness());
 

@@ -4,9 +4,9 @@
 // version (60 s outage, 5-minute 503 storm) is test/reliability/datahub-outage.test.ts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { classify } from '../../src/controller/errors.ts';
-import { BudgetWaitError } from '../../src/workqueue/shared-budget.ts';
-import { dataHubOutage, outageFixture, outageRequestBound, stormRequestBound, type OutageFixture } from '../reliability/support/outage.ts';
+import { classify } from '../../src/engine/errors.ts';
+import { BudgetWaitError } from '../../src/connections/shared-budget.ts';
+import { dataHubOutage, outageFixture, outageRequestBound, stormRequestBound, type OutageFixture } from '../scenarios/outage.ts';
 
 let f: OutageFixture;
 beforeAll(async () => {

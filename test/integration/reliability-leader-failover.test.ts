@@ -5,8 +5,8 @@
 // default timings) is test/reliability/leader-failover.test.ts.
 import { afterAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { leaderFailover } from '../reliability/support/leader-failover.ts';
-import { seeds } from '../reliability/support/common.ts';
+import { leaderFailover } from '../scenarios/leader-failover.ts';
+import { seeds } from '../scenarios/common.ts';
 
 afterAll(() => cleanupHarness());
 

@@ -6,8 +6,8 @@
 // denials it does not check are below. The long version is test/reliability/secrets-access.test.ts.
 import { afterAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { rbacDenials } from '../reliability/support/rbac-extra.ts';
-import { secretsAndAccess } from '../reliability/support/secrets-access.ts';
+import { rbacDenials } from '../scenarios/rbac-extra.ts';
+import { secretsAndAccess } from '../scenarios/secrets-access.ts';
 
 afterAll(() => cleanupHarness());
 

@@ -6,7 +6,7 @@
 // test/reliability/watch-idle.test.ts. Needs no control plane: a fake endpoint on loopback.
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeHttp, KubeTransportError } from '../../src/kube/kube-http.ts';
-import { startSilentApiServer, type SilentApiServer } from '../reliability/support/silent-apiserver.ts';
+import { startSilentApiServer, type SilentApiServer } from '../scenarios/silent-apiserver.ts';
 
 let server: SilentApiServer | undefined;
 afterEach(async () => {

@@ -2,7 +2,6 @@
 // synced), /metrics with controller-runtime names and sane values, graceful SIGTERM (in-flight work
 // finishes, exit 0, one client), one clear stderr line and exit code 2 for every bad setting, JSON
 // logs carrying the object key, and no credential, token or secret in logs, events or status.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import {
   eventually,
   getAcc,
   getSecret,
-  REPO_ROOT,
+  runCli,
   sleep,
   startOperator,
   startTestSimulator,
@@ -312,19 +311,8 @@ describe('graceful shutdown', () => {
 });
 
 describe('start-up errors', () => {
-  const run = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'main.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', DATAHUB_TENANT_ID: 'tenant-1', DATAHUB_CLIENT_ID: 'id', DATAHUB_CLIENT_SECRET: CLIENT_SECRET, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c))).finally(() => clearTimeout(timer));
-    return { code, stdout, stderr };
-  };
+  const run = (args: string[], env: Record<string, string> = {}): ReturnType<typeof runCli> =>
+    runCli(args, { DATAHUB_TENANT_ID: 'tenant-1', DATAHUB_CLIENT_ID: 'id', DATAHUB_CLIENT_SECRET: CLIENT_SECRET, ...env });
 
   const cases: { what: string; args: string[]; env?: Record<string, string>; line: string }[] = [
     { what: 'missing tenant', args: [], env: { DATAHUB_TENANT_ID: '' }, line: 'missing --tenant-id (env DATAHUB_TENANT_ID): the Data Hub tenant to manage clients in' },

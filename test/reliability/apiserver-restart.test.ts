@@ -7,10 +7,11 @@
 // kubelet restarts it, and the restarted process catches up. Both are checked.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
-import { apiServerDown, etcdRestart, kubernetesOutage, restartOperator, startRestartFixture, type RestartFixture } from './support/apiserver-restart.ts';
-import { createAccIn, crashSigns, deleteAllAndWait, expectOneClientPerObject, kubeSystemUid, patchAccIn, report, simpleSpec, waitAllReady } from './support/common.ts';
-import { startPrivateCluster, type PrivateCluster } from './support/private-cluster.ts';
+import { cleanupAndStop, cleanupHarness, startTestSimulator } from '../support/operator-harness.ts';
+import { apiServerDown, etcdRestart, kubernetesOutage, restartOperator, startRestartFixture, type RestartFixture } from '../scenarios/apiserver-restart.ts';
+import { crashSigns, expectOneClientPerObject, kubeSystemUid, report, simpleSpec, waitAllReady } from '../scenarios/common.ts';
+import { accsOn } from '../support/objects.ts';
+import { startPrivateCluster, type PrivateCluster } from '../scenarios/private-cluster.ts';
 
 let pc: PrivateCluster;
 let sim: Simulator;
@@ -30,10 +31,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const x of [f, leader]) {
-    if (x?.op.component.running()) {
-      await deleteAllAndWait(pc.kc, x.ns).catch(() => undefined);
-      expect((await x.op.stop()).code).toBe(0);
-    }
+    const code = x && (await cleanupAndStop(pc.kc, x.ns, x.op));
+    if (code !== undefined) expect(code).toBe(0);
   }
   await sim?.close();
   await leaderSim?.close();
@@ -54,8 +53,8 @@ it('kube-apiserver stopped for 20 s (SIGTERM): the operator keeps running and ca
   // The kubelet's part: start it again. It takes its Lease back once it has expired and catches up.
   const restartedAt = Date.now();
   leader.op = await restartOperator(pc, leaderSim, leader.ns, [], LEASE);
-  await patchAccIn(pc.kc, leader.ns, leader.objects[0]!, { spec: { displayName: 'changed while the leader was down' } });
-  await createAccIn(pc.kc, leader.ns, 'after-leader-restart', simpleSpec('after-leader-restart'));
+  await accsOn(pc.kc).patch(leader.ns, leader.objects[0]!, { spec: { displayName: 'changed while the leader was down' } });
+  await accsOn(pc.kc).create(leader.ns, 'after-leader-restart', simpleSpec('after-leader-restart'));
   leader.objects.push('after-leader-restart');
   const accs = await waitAllReady(pc.kc, leader.ns, leader.objects.length, 120_000);
   expectOneClientPerObject(leaderSim, accs, await kubeSystemUid(pc.kc));

@@ -2,44 +2,24 @@
 // for each of 3 seeds (over 400 invalid manifests) plus the edge cases, every malformed Data Hub
 // answer on create and on update, and the bad operator settings, with one operator throughout that
 // must never crash. RELIABILITY.md records the runs.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/index.ts';
-import { cleanupHarness, cluster, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
-import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from './support/bad-input.ts';
-import { deleteAllAndWait, seeds } from './support/common.ts';
-import { GENERATOR_COUNT } from './support/fuzz-specs.ts';
+import { expect, it } from 'vitest';
+import { cluster, operatorFixture } from '../support/operator-harness.ts';
+import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from '../scenarios/bad-input.ts';
+import { seeds } from '../scenarios/common.ts';
+import { GENERATOR_COUNT } from '../scenarios/fuzz-specs.ts';
 
-let sim: Simulator;
-let op: OperatorProcess;
-let ns: string;
-
-beforeAll(async () => {
-  sim = await startTestSimulator();
-  ns = await testNamespace('bad-input');
-  op = await startOperator({ simulator: sim, namespaces: [ns] });
-});
-
-afterAll(async () => {
-  const { kc } = await cluster();
-  sim?.faults.clear();
-  if (op?.component.running()) {
-    await deleteAllAndWait(kc, ns, 300_000).catch(() => undefined);
-    expect((await op.stop()).code).toBe(0);
-  }
-  await sim?.close();
-  cleanupHarness();
-});
+const f = operatorFixture('bad-input', 300_000);
 
 it.each(seeds([1, 2, 3]))('seed %i: fuzzed invalid manifests: refused with a clear message or Stalled with one; no crash', async (seed) => {
   const { kc } = await cluster();
-  const figures = await fuzzBadSpecs(kc, sim, op, ns, seed, 5);
+  const figures = await fuzzBadSpecs(kc, f.sim, f.op, f.ns, seed, 5);
   expect(figures.invalid).toBe(5 * GENERATOR_COUNT);
   expect(figures.rejected + figures.stalled).toBe(figures.invalid);
 });
 
 it('malformed Data Hub answers on create and on update: RemoteInvalidResponse, then recovery', async () => {
   const { kc } = await cluster();
-  const figures = await malformedResponses(kc, sim, op, ns, undefined, ['create', 'update']);
+  const figures = await malformedResponses(kc, f.sim, f.op, f.ns, undefined, ['create', 'update']);
   expect(figures).toHaveLength(12);
 });
 

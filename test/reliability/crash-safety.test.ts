@@ -3,8 +3,8 @@
 // 50–100 ms and 10% of applied writes losing their response. RELIABILITY.md records the runs.
 import { afterAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { crashSafety } from './support/crash-safety.ts';
-import { seeds } from './support/common.ts';
+import { crashSafety } from '../scenarios/crash-safety.ts';
+import { seeds } from '../scenarios/common.ts';
 
 afterAll(() => cleanupHarness());
 

@@ -5,7 +5,7 @@
 // (RELIABILITY.md); everything recovers without a restart.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { dataHubOutage, outageFixture, type OutageFixture } from './support/outage.ts';
+import { dataHubOutage, outageFixture, type OutageFixture } from '../scenarios/outage.ts';
 
 let f: OutageFixture;
 let objects = 20;

@@ -4,8 +4,8 @@
 // Data Hub has 50–100 ms latency and drops 5% of write responses. RELIABILITY.md records the runs.
 import { afterAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { leaderFailover } from './support/leader-failover.ts';
-import { seeds } from './support/common.ts';
+import { leaderFailover } from '../scenarios/leader-failover.ts';
+import { seeds } from '../scenarios/common.ts';
 
 afterAll(() => cleanupHarness());
 

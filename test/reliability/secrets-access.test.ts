@@ -5,8 +5,8 @@
 // denials. RELIABILITY.md records the runs.
 import { afterAll, expect, it } from 'vitest';
 import { cleanupHarness } from '../support/operator-harness.ts';
-import { rbacDenials } from './support/rbac-extra.ts';
-import { secretsAndAccess } from './support/secrets-access.ts';
+import { rbacDenials } from '../scenarios/rbac-extra.ts';
+import { secretsAndAccess } from '../scenarios/secrets-access.ts';
 
 afterAll(() => cleanupHarness());
 

@@ -7,11 +7,11 @@ import { afterAll, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { Informer } from '../../src/kube/informer.ts';
 import { KubeHttp } from '../../src/kube/kube-http.ts';
-import type { KubeObject } from '../../src/kube/objects.ts';
+import type { KubeObject } from '../../src/api/objects.ts';
 import { createLogger } from '../../src/log.ts';
 import { eventually } from '../support/operator-harness.ts';
-import { report } from './support/common.ts';
-import { startSilentApiServer, type SilentApiServer } from './support/silent-apiserver.ts';
+import { report } from '../scenarios/common.ts';
+import { startSilentApiServer, type SilentApiServer } from '../scenarios/silent-apiserver.ts';
 
 let server: SilentApiServer | undefined;
 afterAll(async () => {

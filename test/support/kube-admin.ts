@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { kubeCall, kubeRequest, objectPath, ResourceDiscovery, statusMessage, KubeApiError } from './kube-rest.ts';
 
 export { KubeApiError, kubeRequest, kubeCall } from './kube-rest.ts';
+import { sleep } from './wait.ts';
 
 export interface ClusterAccess {
   server: string;
@@ -266,6 +267,26 @@ function safeJson(text: string): unknown {
   }
 }
 
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
+/** What a SelfSubjectAccessReview asks about. */
+export interface AccessAttributes {
+  verb: string;
+  group?: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** Asks the API server whether the identity of kc may do this. */
+export async function may(kc: KubeConfig, a: AccessAttributes): Promise<boolean> {
+  const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: '', ...a } } };
+  const review = (await kubeCall(kc, { method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body }, 'create SelfSubjectAccessReview')) as {
+    status: { allowed: boolean };
+  };
+  return review.status.allowed;
+}
+
+/** For messages: `get secrets "x" in ns`. */
+export function accessLabel(a: AccessAttributes): string {
+  return `${a.verb} ${a.group ? `${a.group}/` : ''}${a.resource}${a.subresource ? `/${a.subresource}` : ''}${a.name ? ` "${a.name}"` : ''} in ${a.namespace ?? '(cluster)'}`;
 }

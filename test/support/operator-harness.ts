@@ -1,15 +1,23 @@
 // Runs the real operator (dist/main.js, as shipped) as a child process against the test control
 // plane, authenticated with a ServiceAccount token bound by the RBAC manifests in deploy/, talking to
-// a real Data Hub simulator on loopback. Also small helpers the integration tests share: namespaces,
-// applying objects, waiting for conditions. The child dies with the test process (watchdog).
+// a real Data Hub simulator on loopback. Also what the integration tests share on that cluster:
+// namespaces, AuthorizationCodeClients (through the kind-generic helper in objects.ts), waiting for
+// conditions. The child dies with the test process (watchdog).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
-import { adminKubeConfig, applyManifests, createNamespace, kubeCall, kubeRequest, mintServiceAccountToken, writeKubeconfig } from './kube-admin.ts';
+import type { Secret } from '../../src/api/objects.ts';
+import { adminKubeConfig, applyManifests, createNamespace, kubeRequest, mintServiceAccountToken, writeKubeconfig } from './kube-admin.ts';
+import { accsOn, conditionOf, type Acc, type Objects } from './objects.ts';
 import { spawnComponent, startWatchdog, type Component, type ExitInfo } from './process-supervisor.ts';
+import { eventually, sleep } from './wait.ts';
+
+export { conditionOf, type Acc } from './objects.ts';
+export { eventually, sleep } from './wait.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const OPERATOR_NAMESPACE = 'datahub-operator-system';
@@ -120,6 +128,18 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   };
 }
 
+/** Runs the shipped CLI once (`dist/main.js <args>`) with exactly this environment (and PATH); killed after timeoutMs. */
+export async function runCli(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'main.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c))).finally(() => clearTimeout(timer));
+  return { code, stdout, stderr };
+}
+
 export async function startTestSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   return startSimulator({ host: '127.0.0.1', port: 0, ...options });
 }
@@ -132,63 +152,29 @@ export async function testNamespace(prefix: string): Promise<string> {
   return name;
 }
 
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
+/** The AuthorizationCodeClients of the shared cluster. */
+async function accs(): Promise<Objects<Acc>> {
+  return accsOn((await cluster()).kc);
 }
-
-/** Polls fn until it returns a value that is not undefined/false, or throws after timeoutMs. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
-
-export type Acc = {
-  metadata: { name: string; namespace: string; generation?: number; uid?: string; finalizers?: string[]; annotations?: Record<string, string>; deletionTimestamp?: string; resourceVersion?: string };
-  spec: Record<string, unknown>;
-  status?: { observedGeneration?: number; clientId?: string; tenantId?: string; secretName?: string; lastSyncedTime?: string; effectiveAfter?: string; lastHandledReconcileAt?: string; conditions?: { type: string; status: string; reason: string; message: string }[] };
-};
 
 export function accPath(namespace: string, name?: string): string {
   return `${ACC_API}/namespaces/${namespace}/authorizationcodeclients${name ? `/${name}` : ''}`;
 }
 
 export async function createAcc(namespace: string, name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): Promise<Acc> {
-  const { kc } = await cluster();
-  const body = { apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', metadata: { name, namespace, annotations }, spec };
-  return (await kubeCall(kc, { method: 'POST', path: accPath(namespace), body }, `create AuthorizationCodeClient "${namespace}/${name}"`)) as Acc;
+  return (await accs()).create(namespace, name, spec, annotations);
 }
 
 export async function getAcc(namespace: string, name: string): Promise<Acc | undefined> {
-  const { kc } = await cluster();
-  const res = await kubeRequest(kc, { method: 'GET', path: accPath(namespace, name) });
-  if (res.status === 404) return undefined;
-  if (res.status >= 300) throw new Error(`cannot read AuthorizationCodeClient "${namespace}/${name}": HTTP ${res.status} ${res.text}`);
-  return JSON.parse(res.text) as Acc;
+  return (await accs()).get(namespace, name);
 }
 
 export async function patchAcc(namespace: string, name: string, patch: Record<string, unknown>): Promise<Acc> {
-  const { kc } = await cluster();
-  return (await kubeCall(kc, { method: 'PATCH', path: accPath(namespace, name), body: patch, contentType: 'application/merge-patch+json' }, `patch AuthorizationCodeClient "${namespace}/${name}"`)) as Acc;
+  return (await accs()).patch(namespace, name, patch);
 }
 
 export async function deleteAcc(namespace: string, name: string): Promise<void> {
-  const { kc } = await cluster();
-  const res = await kubeRequest(kc, { method: 'DELETE', path: accPath(namespace, name) });
-  if (res.status >= 300 && res.status !== 404) throw new Error(`cannot delete AuthorizationCodeClient "${namespace}/${name}": HTTP ${res.status} ${res.text}`);
-}
-
-export function conditionOf(acc: Acc | undefined, type: string): { status: string; reason: string; message: string } | undefined {
-  return acc?.status?.conditions?.find((c) => c.type === type);
+  return (await accs()).delete(namespace, name);
 }
 
 /** Waits until the object is Ready=True for its current generation and returns it. */
@@ -205,11 +191,7 @@ export function waitCondition(namespace: string, name: string, type: string, sta
   }, timeoutMs);
 }
 
-export interface SecretObject {
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { uid: string; controller?: boolean }[]; resourceVersion?: string };
-  data?: Record<string, string>;
-}
-
+export type SecretObject = Secret;
 export async function getSecret(namespace: string, name: string): Promise<SecretObject | undefined> {
   const { kc } = await cluster();
   const res = await kubeRequest(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}/secrets/${name}` });
@@ -223,21 +205,51 @@ export function decode(secret: SecretObject | undefined): Record<string, string>
 }
 
 /**
- * The end of a test file: deletes every AuthorizationCodeClient in the namespace while the operator
- * still runs (so finalizers are honoured), waits for them to go (bounded), stops the operator and
- * returns its exit code, closes the simulator and removes the logs.
+ * Deletes every AuthorizationCodeClient in the namespace while the operator still runs (so
+ * finalizers are honoured; bounded), then stops the operator: its exit code, or undefined when it
+ * was not running. kc is the cluster's (the shared one or a private one).
  */
+export async function cleanupAndStop(kc: KubeConfig, namespace: string, operator: OperatorProcess | undefined, timeoutMs = 120_000): Promise<number | null | undefined> {
+  if (!operator?.component.running()) return undefined;
+  await accsOn(kc).deleteAll(namespace, timeoutMs).catch(() => undefined);
+  return (await operator.stop()).code;
+}
+
+/** The end of a test file on the shared cluster: cleanupAndStop, then the simulator closed and the logs removed. */
 export async function deleteAllAndStop(namespace: string, operator: OperatorProcess | undefined, sim: Simulator | undefined): Promise<number | null | undefined> {
-  let code: number | null | undefined;
-  if (operator?.component.running()) {
-    const { kc } = await cluster();
-    await kubeRequest(kc, { method: 'DELETE', path: accPath(namespace) });
-    await eventually('all objects gone', async () => ((await kubeCall(kc, { method: 'GET', path: accPath(namespace) }, 'list')) as { items: unknown[] }).items.length === 0).catch(() => undefined);
-    code = (await operator.stop()).code;
-  }
+  const code = await cleanupAndStop((await cluster()).kc, namespace, operator, 60_000);
   await sim?.close();
   cleanupHarness();
   return code;
+}
+
+/** One simulator, one namespace and one operator watching it, for a whole test file. */
+export interface OperatorFixture {
+  sim: Simulator;
+  ns: string;
+  op: OperatorProcess;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll for an OperatorFixture (its fields are set once beforeAll
+ * ran). The teardown clears the simulator's faults, deletes every object while the operator runs
+ * (within cleanupTimeoutMs), and checks that the operator then exits 0.
+ */
+export function operatorFixture(prefix: string, cleanupTimeoutMs = 120_000): OperatorFixture {
+  const f = {} as OperatorFixture;
+  beforeAll(async () => {
+    f.sim = await startTestSimulator();
+    f.ns = await testNamespace(prefix);
+    f.op = await startOperator({ simulator: f.sim, namespaces: [f.ns] });
+  });
+  afterAll(async () => {
+    f.sim?.faults.clear();
+    const code = await cleanupAndStop((await cluster()).kc, f.ns, f.op, cleanupTimeoutMs);
+    if (code !== undefined) expect(code).toBe(0);
+    await f.sim?.close();
+    cleanupHarness();
+  });
+  return f;
 }
 
 /** Removes the watchdog dir at the end of the test file (operator logs live there). */

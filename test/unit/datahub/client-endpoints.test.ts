@@ -12,7 +12,7 @@ describe('DataHubClient endpoints', () => {
   it('creates a client with a caller-chosen Id and reads it back', async () => {
     fx = await setup();
     const id = randomUUID();
-    const created = await fx.client.createAuthorizationCodeClient({
+    const created = await fx.client.authorizationCodeClients.create({
       Id: id,
       Name: 'team-a/web',
       RedirectUris: ['https://web.example.com/signin'],
@@ -27,29 +27,29 @@ describe('DataHubClient endpoints', () => {
     expect(created.Tags).toEqual([]);
     expect(fx.sim.clients.get(id)?.Name).toBe('team-a/web');
 
-    const read = await fx.client.getAuthorizationCodeClient(id);
+    const read = await fx.client.authorizationCodeClients.get(id);
     expect(read).toEqual(created);
     // Ids are compared without case, as GUIDs.
-    expect((await fx.client.getAuthorizationCodeClient(id.toUpperCase()))?.Id).toBe(id);
+    expect((await fx.client.authorizationCodeClients.get(id.toUpperCase()))?.Id).toBe(id);
   });
 
   it('returns undefined for a missing client (the tenant exists)', async () => {
     fx = await setup();
-    expect(await fx.client.getAuthorizationCodeClient(randomUUID())).toBeUndefined();
+    expect(await fx.client.authorizationCodeClients.get(randomUUID())).toBeUndefined();
   });
 
   it('sends only documented fields, whatever the caller object carries', async () => {
     fx = await setup();
     const id = randomUUID();
     const body = { Id: id, RedirectUris: ['https://x.example/cb'], spec: { secret: 'do-not-send' } };
-    await fx.client.createAuthorizationCodeClient(body);
+    await fx.client.authorizationCodeClients.create(body);
     expect(fx.sim.clients.get(id)).toBeDefined();
   });
 
   it('updates with PUT: omitted fields unchanged, [] clears a list, values replace', async () => {
     fx = await setup();
     const planted = fx.sim.clients.set(newClient({ Tags: ['a'], PostLogoutRedirectUris: ['https://p.example/out'], AllowedCorsOrigins: ['https://p.example'], Name: 'old' }));
-    const updated = await fx.client.updateAuthorizationCodeClient(planted.Id, { Name: 'new', PostLogoutRedirectUris: [], AccessTokenLifetime: 120 });
+    const updated = await fx.client.authorizationCodeClients.update(planted.Id, { Name: 'new', PostLogoutRedirectUris: [], AccessTokenLifetime: 120 });
     expect(updated).toMatchObject({ Id: planted.Id, Name: 'new', AccessTokenLifetime: 120 });
     expect(updated.PostLogoutRedirectUris).toEqual([]);
     expect(updated.AllowedCorsOrigins).toEqual(['https://p.example']);
@@ -60,7 +60,7 @@ describe('DataHubClient endpoints', () => {
   it('deletes a client (204)', async () => {
     fx = await setup();
     const planted = fx.sim.clients.set(newClient());
-    await fx.client.deleteAuthorizationCodeClient(planted.Id);
+    await fx.client.authorizationCodeClients.delete(planted.Id);
     expect(fx.sim.clients.has(planted.Id)).toBe(false);
   });
 
@@ -69,7 +69,7 @@ describe('DataHubClient endpoints', () => {
     const present = Array.from({ length: 180 }, () => fx.sim.clients.set(newClient()).Id);
     const absent = Array.from({ length: 70 }, () => randomUUID());
     const ids = [...present, ...absent, present[0]!, ' '];
-    const found = await fx.client.getAuthorizationCodeClients(ids);
+    const found = await fx.client.authorizationCodeClients.getMany(ids);
     expect(found.size).toBe(180);
     for (const id of present) expect(found.get(id)?.Id).toBe(id);
     for (const id of absent) expect(found.has(id)).toBe(false);
@@ -80,46 +80,46 @@ describe('DataHubClient endpoints', () => {
 
   it('returns an empty map for no ids without calling Data Hub', async () => {
     fx = await setup();
-    expect((await fx.client.getAuthorizationCodeClients([])).size).toBe(0);
+    expect((await fx.client.authorizationCodeClients.getMany([])).size).toBe(0);
     expect(fx.sim.requests.total).toBe(0);
   });
 
   it('pages through all clients with skip/count and Total-Count', async () => {
     fx = await setup();
     const ids = Array.from({ length: 250 }, () => fx.sim.clients.set(newClient()).Id);
-    const all = await fx.client.listAuthorizationCodeClients();
+    const all = await fx.client.authorizationCodeClients.list();
     expect(all.totalCount).toBe(250);
     expect(all.items.map((c) => c.Id)).toEqual(ids);
     const pages = fx.sim.requests.recent().filter((e) => e.route === ROUTES.collection && e.method === 'GET');
     expect(pages.length).toBe(3);
 
-    const window = await fx.client.listAuthorizationCodeClients({ skip: 240, count: 50 });
+    const window = await fx.client.authorizationCodeClients.list({ skip: 240, count: 50 });
     expect(window.items.map((c) => c.Id)).toEqual(ids.slice(240));
     expect(window.totalCount).toBe(250);
 
-    const head = await fx.client.listAuthorizationCodeClients({ count: 0 });
+    const head = await fx.client.authorizationCodeClients.list({ count: 0 });
     expect(head).toEqual({ items: [], totalCount: 250 });
     expect(fx.sim.requests.count({ method: 'HEAD' })).toBe(1);
   });
 
   it('lists an empty tenant in one call', async () => {
     fx = await setup();
-    expect(await fx.client.listAuthorizationCodeClients()).toEqual({ items: [], totalCount: 0 });
+    expect(await fx.client.authorizationCodeClients.list()).toEqual({ items: [], totalCount: 0 });
   });
 
   it('rejects bad skip/count arguments before any request', async () => {
     fx = await setup();
-    await expect(fx.client.listAuthorizationCodeClients({ skip: -1 })).rejects.toThrow(RangeError);
-    await expect(fx.client.listAuthorizationCodeClients({ count: 1.5 })).rejects.toThrow(RangeError);
-    await expect(fx.client.getAuthorizationCodeClient('')).rejects.toThrow(TypeError);
+    await expect(fx.client.authorizationCodeClients.list({ skip: -1 })).rejects.toThrow(RangeError);
+    await expect(fx.client.authorizationCodeClients.list({ count: 1.5 })).rejects.toThrow(RangeError);
+    await expect(fx.client.authorizationCodeClients.get('')).rejects.toThrow(TypeError);
   });
 
   it('reports every request to onRequest with route templates, never ids or tokens', async () => {
     fx = await setup();
     const planted = fx.sim.clients.set(newClient());
-    await fx.client.getAuthorizationCodeClient(planted.Id);
-    await fx.client.updateAuthorizationCodeClient(planted.Id, { Enabled: false });
-    await fx.client.deleteAuthorizationCodeClient(planted.Id);
+    await fx.client.authorizationCodeClients.get(planted.Id);
+    await fx.client.authorizationCodeClients.update(planted.Id, { Enabled: false });
+    await fx.client.authorizationCodeClients.delete(planted.Id);
     expect(fx.requests.map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual([
       'GET /identity/.well-known/openid-configuration 200',
       'POST /identity/connect/token 200',

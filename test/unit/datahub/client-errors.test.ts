@@ -32,7 +32,7 @@ describe('DataHubClient errors', () => {
   it('surfaces a 400 with Data Hub ErrorResponse fields and the Operation-Id', async () => {
     fx = await setup();
     const id = randomUUID();
-    const e = await dataHubError(fx.client.createAuthorizationCodeClient({ Id: id, RedirectUris: Array.from({ length: 11 }, (_, i) => `https://a.example/${i}`) }));
+    const e = await dataHubError(fx.client.authorizationCodeClients.create({ Id: id, RedirectUris: Array.from({ length: 11 }, (_, i) => `https://a.example/${i}`) }));
     expect(e).toMatchObject({ status: 400, kind: 'http', operation: 'create AuthorizationCodeClient', resourceId: id, error: 'The request is not valid.' });
     expect(e.reason).toMatch(/RedirectUris must have at most 10 entries/);
     expect(e.resolution).toBeTruthy();
@@ -43,10 +43,10 @@ describe('DataHubClient errors', () => {
 
   it('re-fetches the token once after a 401 and succeeds (credential read again)', async () => {
     fx = await setup();
-    await fx.client.listAuthorizationCodeClients();
+    await fx.client.authorizationCodeClients.list();
     expect(fx.credentialCalls()).toBe(1);
     fx.sim.tokens.revokeAll();
-    await fx.client.listAuthorizationCodeClients();
+    await fx.client.authorizationCodeClients.list();
     expect(fx.credentialCalls()).toBe(2);
     expect(fx.sim.requests.count({ route: '/identity/connect/token' })).toBe(2);
     expect(fx.sim.requests.count({ status: 401 })).toBe(1);
@@ -54,7 +54,7 @@ describe('DataHubClient errors', () => {
 
   it('gives up after a second 401 with status 401', async () => {
     fx = await setup({ faults: { errors: [{ status: 401, next: 2 }] } });
-    const e = await dataHubError(fx.client.getAuthorizationCodeClient(randomUUID()));
+    const e = await dataHubError(fx.client.authorizationCodeClients.get(randomUUID()));
     expect(e.status).toBe(401);
     expect(fx.sim.requests.count({ route: '/identity/connect/token' })).toBe(2);
     expect(fx.sim.requests.count({ status: 401 })).toBe(2);
@@ -62,82 +62,82 @@ describe('DataHubClient errors', () => {
 
   it('uses a fresh token after invalidateToken()', async () => {
     fx = await setup();
-    await fx.client.listAuthorizationCodeClients();
+    await fx.client.authorizationCodeClients.list();
     fx.client.invalidateToken();
-    await fx.client.listAuthorizationCodeClients();
+    await fx.client.authorizationCodeClients.list();
     expect(fx.sim.requests.count({ route: '/identity/connect/token' })).toBe(2);
   });
 
   it('reports 403 for a credential without Tenant Administrator on writes; reads work', async () => {
     fx = await setup();
     const ro = new DataHubClient({ baseUrl: fx.sim.url, tenantId: fx.sim.tenantId, credential: () => Promise.resolve(READONLY), dispatcher: fx.agent });
-    expect(await ro.listAuthorizationCodeClients()).toEqual({ items: [], totalCount: 0 });
-    const e = await dataHubError(ro.createAuthorizationCodeClient({ Id: randomUUID(), RedirectUris: ['https://a.example/cb'] }));
+    expect(await ro.authorizationCodeClients.list()).toEqual({ items: [], totalCount: 0 });
+    const e = await dataHubError(ro.authorizationCodeClients.create({ Id: randomUUID(), RedirectUris: ['https://a.example/cb'] }));
     expect(e).toMatchObject({ status: 403, kind: 'http', error: 'Forbidden.' });
   });
 
   it('tells a missing tenant (404) from a missing client (undefined)', async () => {
     fx = await setup();
     const wrongTenant = fx.makeClient({ tenantId: randomUUID() });
-    const e = await dataHubError(wrongTenant.getAuthorizationCodeClient(randomUUID()));
+    const e = await dataHubError(wrongTenant.authorizationCodeClients.get(randomUUID()));
     expect(e).toMatchObject({ status: 404, kind: 'http', error: 'Tenant not found.' });
     expect(e.message).toContain('the tenant does not exist');
-    const batch = await dataHubError(wrongTenant.getAuthorizationCodeClients([randomUUID(), randomUUID()]));
+    const batch = await dataHubError(wrongTenant.authorizationCodeClients.getMany([randomUUID(), randomUUID()]));
     expect(batch.status).toBe(404);
-    await dataHubError(wrongTenant.listAuthorizationCodeClients());
+    await dataHubError(wrongTenant.authorizationCodeClients.list());
   });
 
   it('treats a list 404 as "no such clients" when the tenant answers HEAD with 200', async () => {
     // Data Hub documents the list's 404 as "client or tenant not found": the client checks which.
     fx = await setup({ faults: { errors: [{ status: 404, next: 1 }] } });
-    expect(await fx.client.getAuthorizationCodeClient(randomUUID())).toBeUndefined();
+    expect(await fx.client.authorizationCodeClients.get(randomUUID())).toBeUndefined();
     expect(fx.sim.requests.count({ method: 'HEAD' })).toBe(1);
   });
 
   it('reports the confirming HEAD\'s own failure when it is not a 404', async () => {
     fx = await setup({ faults: { errors: [{ status: 404, next: 1 }, { status: 503, next: 1 }] } });
-    const e = await dataHubError(fx.client.getAuthorizationCodeClients([randomUUID()]));
+    const e = await dataHubError(fx.client.authorizationCodeClients.getMany([randomUUID()]));
     expect(e.status).toBe(503);
   });
 
   it('names the missing tenant on a plain list', async () => {
     fx = await setup();
-    const e = await dataHubError(fx.makeClient({ tenantId: 'no-such-tenant' }).listAuthorizationCodeClients());
+    const e = await dataHubError(fx.makeClient({ tenantId: 'no-such-tenant' }).authorizationCodeClients.list());
     expect(e.message).toBe(`cannot list AuthorizationCodeClients in tenant "no-such-tenant": HTTP 404 Not Found (the tenant does not exist): Tenant not found.: Tenant 'no-such-tenant' does not exist. (operation ${e.operationId})`);
   });
 
   it('throws 404 on update or delete of a missing client', async () => {
     fx = await setup();
     const id = randomUUID();
-    expect(await dataHubError(fx.client.deleteAuthorizationCodeClient(id))).toMatchObject({ status: 404, resourceId: id, operation: 'delete AuthorizationCodeClient' });
-    expect(await dataHubError(fx.client.updateAuthorizationCodeClient(id, { Name: 'x' }))).toMatchObject({ status: 404, error: 'Client not found.' });
+    expect(await dataHubError(fx.client.authorizationCodeClients.delete(id))).toMatchObject({ status: 404, resourceId: id, operation: 'delete AuthorizationCodeClient' });
+    expect(await dataHubError(fx.client.authorizationCodeClients.update(id, { Name: 'x' }))).toMatchObject({ status: 404, error: 'Client not found.' });
   });
 
   it('reports 409 when the Id exists', async () => {
     fx = await setup();
     const planted = fx.sim.clients.set(newClient());
-    const e = await dataHubError(fx.client.createAuthorizationCodeClient({ Id: planted.Id.toUpperCase(), RedirectUris: ['https://a.example/cb'] }));
+    const e = await dataHubError(fx.client.authorizationCodeClients.create({ Id: planted.Id.toUpperCase(), RedirectUris: ['https://a.example/cb'] }));
     expect(e).toMatchObject({ status: 409, kind: 'http', error: 'Conflict.' });
   });
 
   it.each([408, 429, 500, 502, 503])('parses Retry-After in seconds on %i', async (status) => {
     fx = await setup({ faults: { errors: [{ status, next: 1, retryAfter: '7' }] } });
-    const e = await dataHubError(fx.client.listAuthorizationCodeClients());
+    const e = await dataHubError(fx.client.authorizationCodeClients.list());
     expect(e).toMatchObject({ status, kind: 'http', retryAfterMs: 7000 });
   });
 
   it('parses Retry-After as an HTTP date against the injected clock', async () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
     fx = await setup({ faults: { errors: [{ status: 503, next: 1, retryAfter: 'Thu, 01 Jan 2026 00:00:30 GMT' }] } }, { clock });
-    const e = await dataHubError(fx.client.listAuthorizationCodeClients());
+    const e = await dataHubError(fx.client.authorizationCodeClients.list());
     expect(e).toMatchObject({ status: 503, retryAfterMs: 30_000 });
   });
 
   it('reports 429 from the rate limit with Retry-After', async () => {
     fx = await setup({ faults: { rateLimitPerMinute: 2 } });
-    await fx.client.listAuthorizationCodeClients();
-    await fx.client.listAuthorizationCodeClients();
-    const e = await dataHubError(fx.client.listAuthorizationCodeClients());
+    await fx.client.authorizationCodeClients.list();
+    await fx.client.authorizationCodeClients.list();
+    const e = await dataHubError(fx.client.authorizationCodeClients.list());
     expect(e.status).toBe(429);
     expect(e.retryAfterMs).toBeGreaterThan(50_000);
     expect(e.retryAfterMs).toBeLessThanOrEqual(60_000);
@@ -145,7 +145,7 @@ describe('DataHubClient errors', () => {
 
   it('reports 503 during an outage, token endpoint included', async () => {
     fx = await setup({ faults: { outageSeconds: 60 } });
-    const e = await dataHubError(fx.client.listAuthorizationCodeClients());
+    const e = await dataHubError(fx.client.authorizationCodeClients.list());
     expect(e.status).toBe(503);
     expect(e.message).toMatch(/^cannot discover the token endpoint of/);
   });
@@ -154,18 +154,18 @@ describe('DataHubClient errors', () => {
     fx = await setup();
     const port = await freePort();
     const c = new DataHubClient({ baseUrl: `http://127.0.0.1:${port}`, tenantId: 't', credential: () => Promise.resolve(ADMIN), dispatcher: fx.agent });
-    const e = await dataHubError(c.listAuthorizationCodeClients());
+    const e = await dataHubError(c.authorizationCodeClients.list());
     expect(e).toMatchObject({ status: 0, kind: 'network' });
     expect(e.message).toMatch(/ECONNREFUSED/);
   });
 
   it('reports a timeout when the response is slower than requestTimeoutMs', async () => {
     fx = await setup();
-    await fx.client.listAuthorizationCodeClients(); // token first, so the API call is what times out
+    await fx.client.authorizationCodeClients.list(); // token first, so the API call is what times out
     fx.sim.faults.update({ latencyMs: 1000 });
     const fast = fx.makeClient({ requestTimeoutMs: 150 });
     const started = Date.now();
-    const e = await dataHubError(fast.listAuthorizationCodeClients());
+    const e = await dataHubError(fast.authorizationCodeClients.list());
     expect(e).toMatchObject({ status: 0, kind: 'timeout' });
     expect(Date.now() - started).toBeLessThan(900);
     expect(fx.requests.at(-1)?.status).toBe('error');
@@ -173,14 +173,14 @@ describe('DataHubClient errors', () => {
 
   it('times out token requests too', async () => {
     fx = await setup({ faults: { latencyMs: 1000 } });
-    const e = await dataHubError(fx.makeClient({ requestTimeoutMs: 100 }).listAuthorizationCodeClients());
+    const e = await dataHubError(fx.makeClient({ requestTimeoutMs: 100 }).authorizationCodeClients.list());
     expect(e.kind).toBe('timeout');
   });
 
   it('rejects with the caller signal reason on abort', async () => {
     fx = await setup({ faults: { latencyMs: 1000 } });
     const ac = new AbortController();
-    const p = fx.client.listAuthorizationCodeClients({ signal: ac.signal });
+    const p = fx.client.authorizationCodeClients.list({ signal: ac.signal });
     setTimeout(() => ac.abort(new Error('shutting down')), 50);
     await expect(p).rejects.toThrow('shutting down');
   });
@@ -189,7 +189,7 @@ describe('DataHubClient errors', () => {
     for (const invalidClientStatus of [400, 401] as const) {
       fx = await setup({ invalidClientStatus });
       const bad = fx.makeClient({ credential: () => Promise.resolve({ clientId: ADMIN.clientId, clientSecret: 'wrong-secret-value-xyz' }) });
-      const e = await dataHubError(bad.listAuthorizationCodeClients());
+      const e = await dataHubError(bad.authorizationCodeClients.list());
       expect(e).toMatchObject({ status: 401, kind: 'http', error: 'invalid_client' });
       expect(e.message).not.toContain('wrong-secret-value-xyz');
       await fx.close();
@@ -200,7 +200,7 @@ describe('DataHubClient errors', () => {
   it('lets a credential() failure through unchanged', async () => {
     fx = await setup();
     const c = fx.makeClient({ credential: () => Promise.reject(new Error('cannot read /var/run/secrets/datahub/clientSecret')) });
-    await expect(c.listAuthorizationCodeClients()).rejects.toThrow('cannot read /var/run/secrets/datahub/clientSecret');
+    await expect(c.authorizationCodeClients.list()).rejects.toThrow('cannot read /var/run/secrets/datahub/clientSecret');
   });
 
   it('never puts a credential or token in any error message seen in this file', async () => {
@@ -240,7 +240,7 @@ describe('DataHubClient error scrubbing', () => {
     const agent = new Agent();
     fx = { tokensSent: new Set<string>(), close: async () => { await agent.destroy(); await new Promise<void>((r) => server.close(() => r())); } } as Fixture;
     const c = new DataHubClient({ baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, tenantId: 't', credential: () => Promise.resolve(ADMIN), dispatcher: agent });
-    const e = await dataHubError(c.listAuthorizationCodeClients());
+    const e = await dataHubError(c.authorizationCodeClients.list());
     expect(seen).toBe('Bearer super-secret-token-abcdef123456');
     expect(e.message).not.toContain('super-secret-token-abcdef123456');
     expect(e.error).not.toContain('super-secret-token-abcdef123456');

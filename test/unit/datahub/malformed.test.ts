@@ -40,15 +40,15 @@ const OPERATIONS: Operation[] = ['get', 'batch-get', 'list', 'create', 'update']
 function run(f: Fixture, op: Operation, id: string): Promise<unknown> {
   switch (op) {
     case 'get':
-      return f.client.getAuthorizationCodeClient(id);
+      return f.client.authorizationCodeClients.get(id);
     case 'batch-get':
-      return f.client.getAuthorizationCodeClients([id, randomUUID()]);
+      return f.client.authorizationCodeClients.getMany([id, randomUUID()]);
     case 'list':
-      return f.client.listAuthorizationCodeClients();
+      return f.client.authorizationCodeClients.list();
     case 'create':
-      return f.client.createAuthorizationCodeClient({ Id: randomUUID(), RedirectUris: ['https://a.example/cb'] });
+      return f.client.authorizationCodeClients.create({ Id: randomUUID(), RedirectUris: ['https://a.example/cb'] });
     case 'update':
-      return f.client.updateAuthorizationCodeClient(id, { Name: 'changed' });
+      return f.client.authorizationCodeClients.update(id, { Name: 'changed' });
   }
 }
 
@@ -60,12 +60,12 @@ describe('malformed responses from the simulator', () => {
   it.each(cases)('%s on %s is a malformed-response error', async (kind, op) => {
     fx = await setup();
     const planted = fx.sim.clients.set(newClient());
-    await fx.client.listAuthorizationCodeClients({ count: 0 }); // token first: the fault hits the call under test
+    await fx.client.authorizationCodeClients.list({ count: 0 }); // token first: the fault hits the call under test
     fx.sim.faults.update({ malformed: [{ kind, next: 1 }] });
     const e = await malformed(run(fx, op, planted.Id));
     expect(e.status).toBe(op === 'create' ? 201 : 200);
     // The client keeps working once the fault has passed.
-    await expect(fx.client.getAuthorizationCodeClient(planted.Id)).resolves.toMatchObject({ Id: planted.Id });
+    await expect(fx.client.authorizationCodeClients.get(planted.Id)).resolves.toMatchObject({ Id: planted.Id });
   });
 });
 
@@ -106,29 +106,29 @@ describe('malformed responses from a scripted server', () => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html><body>Bad Gateway</body></html>');
     });
-    const e = (await rejection(c.listAuthorizationCodeClients())) as DataHubError;
+    const e = (await rejection(c.authorizationCodeClients.list())) as DataHubError;
     expect(e).toMatchObject({ kind: 'http', status: 502 });
     expect(e.error).toBeUndefined();
   });
 
   it('a list without Total-Count is malformed', async () => {
     const c = await scriptedDataHub(json(200, []));
-    await malformed(c.listAuthorizationCodeClients(), /Total-Count/);
+    await malformed(c.authorizationCodeClients.list(), /Total-Count/);
   });
 
   it('a list with a non-numeric Total-Count is malformed', async () => {
     const c = await scriptedDataHub(json(200, [], { 'total-count': 'many' }));
-    await malformed(c.listAuthorizationCodeClients(), /Total-Count/);
+    await malformed(c.authorizationCodeClients.list(), /Total-Count/);
   });
 
   it('an unexpected success status is malformed', async () => {
     const c = await scriptedDataHub(json(202, { accepted: true }));
-    await malformed(c.createAuthorizationCodeClient({ Id: randomUUID(), RedirectUris: ['https://a.example/cb'] }), /unexpected status 202/);
+    await malformed(c.authorizationCodeClients.create({ Id: randomUUID(), RedirectUris: ['https://a.example/cb'] }), /unexpected status 202/);
   });
 
   it('an empty 200 body is malformed', async () => {
     const c = await scriptedDataHub((_req, res) => res.end());
-    await malformed(c.getAuthorizationCodeClient(randomUUID()), /not valid JSON/);
+    await malformed(c.authorizationCodeClients.get(randomUUID()), /not valid JSON/);
   });
 
   it('a declared Content-Length over the cap is refused before reading', async () => {
@@ -137,7 +137,7 @@ describe('malformed responses from a scripted server', () => {
       res.write('[');
       // never finishes: the client must not wait for it
     });
-    await malformed(c.listAuthorizationCodeClients(), /larger than the 1048576-byte limit/);
+    await malformed(c.authorizationCodeClients.list(), /larger than the 1048576-byte limit/);
   });
 
   it('a connection cut mid-body is a network error', async () => {
@@ -146,18 +146,18 @@ describe('malformed responses from a scripted server', () => {
       res.write('[{"Id":');
       setTimeout(() => res.destroy(), 20);
     });
-    const e = (await rejection(c.listAuthorizationCodeClients())) as DataHubError;
+    const e = (await rejection(c.authorizationCodeClients.list())) as DataHubError;
     expect(e).toMatchObject({ kind: 'network', status: 0 });
   });
 
   it('a discovery document that is not JSON is malformed', async () => {
     const c = await scriptedDataHub(json(200, []), { discovery: (_q, res) => res.end('<html>login</html>') });
-    await malformed(c.listAuthorizationCodeClients(), /^cannot discover the token endpoint of ".*": discovery document is not valid JSON/);
+    await malformed(c.authorizationCodeClients.list(), /^cannot discover the token endpoint of ".*": discovery document is not valid JSON/);
   });
 
   it('a discovery document without token_endpoint is malformed', async () => {
     const c = await scriptedDataHub(json(200, []), { discovery: json(200, { issuer: 'x' }) });
-    await malformed(c.listAuthorizationCodeClients(), /no token_endpoint/);
+    await malformed(c.authorizationCodeClients.list(), /no token_endpoint/);
   });
 
   it('refuses a token_endpoint on another origin (the credential would be sent there)', async () => {
@@ -169,7 +169,7 @@ describe('malformed responses from a scripted server', () => {
         res.end('{}');
       },
     });
-    await malformed(c.listAuthorizationCodeClients(), /differs from the base URL/);
+    await malformed(c.authorizationCodeClients.list(), /differs from the base URL/);
     expect(tokenCalls).toBe(0);
   });
 
@@ -181,12 +181,12 @@ describe('malformed responses from a scripted server', () => {
     ['a list', json(200, []), /expected an object/],
   ] as [string, Handler, RegExp][])('a token response with %s is malformed', async (_name, token, problem) => {
     const c = await scriptedDataHub(json(200, []), { token });
-    await malformed(c.listAuthorizationCodeClients(), problem);
+    await malformed(c.authorizationCodeClients.list(), problem);
   });
 
   it('a token endpoint 5xx is an http error with its status', async () => {
     const c = await scriptedDataHub(json(200, []), { token: json(503, { error: 'temporarily_unavailable' }, { 'retry-after': '3' }) });
-    const e = (await rejection(c.listAuthorizationCodeClients())) as DataHubError;
+    const e = (await rejection(c.authorizationCodeClients.list())) as DataHubError;
     expect(e).toMatchObject({ kind: 'http', status: 503, error: 'temporarily_unavailable' });
     expect(e.message).toMatch(/^cannot get access token for tenant "tenant-1": HTTP 503/);
   });

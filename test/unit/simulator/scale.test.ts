@@ -25,9 +25,9 @@ describe('simulator at scale', () => {
       credential: () => Promise.resolve({ clientId: 'simulator-admin', clientSecret: 'simulator-secret' }),
       dispatcher: agent,
     });
-    const e = await client.createAuthorizationCodeClient({ Id: randomUUID(), RedirectUris: ['https://x.example/cb'] }).catch((err: unknown) => err);
+    const e = await client.authorizationCodeClients.create({ Id: randomUUID(), RedirectUris: ['https://x.example/cb'] }).catch((err: unknown) => err);
     expect(e).toMatchObject({ status: 400, error: 'Client limit exceeded.' });
-    const all = await client.listAuthorizationCodeClients();
+    const all = await client.authorizationCodeClients.list();
     expect(all.totalCount).toBe(50_000);
     expect(new Set(all.items.map((c) => c.Id)).size).toBe(50_000);
     expect(sim.requests.total).toBe(503);

@@ -1,0 +1,11 @@
+// What the engine needs to know of the AuthorizationCodeClient resource: its names, its metrics
+// label, and that it is the first kind (its Ids and Secret owner annotations predate kinds in keys).
+import { GROUP, VERSION } from '../../api/conditions.ts';
+import { AuthorizationCodeClientPlural } from '../../api/types.generated.ts';
+import type { KindDescription } from '../../engine/kind.ts';
+
+export const AUTHORIZATION_CODE_CLIENT: KindDescription = {
+  resource: { group: GROUP, version: VERSION, plural: AuthorizationCodeClientPlural, kind: 'AuthorizationCodeClient' },
+  controller: 'authorizationcodeclient',
+  legacy: true,
+};
