@@ -23,6 +23,7 @@ import {
   type OperatorProcess,
   deleteAllAndStop,
 } from '../support/operator-harness.ts';
+import { URL_CASES, type UrlCase } from './url-cases.ts';
 
 let sim: Simulator;
 let operator: OperatorProcess;
@@ -127,6 +128,12 @@ const BAD_SPECS: BadSpec[] = [
   { what: 'secret as a string', spec: { ...ok, secret: 'my-secret' }, expect: ['spec.secret', 'must be of type object'] },
 ];
 
+const isList = (c: UrlCase): boolean => c.field !== 'clientUri' && c.field !== 'logoUri';
+const urlSpec = (c: UrlCase): Record<string, unknown> => (c.field === 'redirectUris' ? { redirectUris: [c.value] } : { ...ok, [c.field]: isList(c) ? [c.value] : c.value });
+// Ports, IP literals, internationalised hosts, percent-encoding, user info (shared with the
+// simulator's unit test, which proves it refuses and accepts the same).
+BAD_SPECS.push(...URL_CASES.filter((c) => c.refused).map((c) => ({ what: c.what, spec: urlSpec(c), expect: [isList(c) ? `spec.${c.field}[0]` : `spec.${c.field}`, ...(c.refused ?? [])] })));
+
 describe('kubectl apply refuses invalid specs with a clear message', () => {
   it('has a table of at least 25 invalid inputs', () => {
     expect(BAD_SPECS.length).toBeGreaterThanOrEqual(25);
@@ -153,6 +160,12 @@ describe('kubectl apply refuses invalid specs with a clear message', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect((await apply(schemaNs, 'edges-max', { ...ok, accessTokenLifetimeSeconds: 3600, resyncInterval: '24h', displayName: 'n'.repeat(200) })).code).toBe(0);
+  });
+
+  it.each(URL_CASES.filter((c) => !c.refused).map((c, i) => ({ ...c, name: `url-ok-${i}` })))('accepts $what: $value', async ({ name, ...c }) => {
+    const res = await apply(schemaNs, name, urlSpec(c));
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
   });
 
   it('refuses changing or removing a clientId once set, and accepts the same GUID re-spelt', async () => {
