@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     await applyManifests(kc, join(ROOT, 'crds'));
   } else {
     step('Starting a local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager)');
-    say('    The first run builds it from Go modules: about 7-10 minutes on 2 cores; later runs start in seconds.');
+    say('    The first run builds it from Go modules: about 6-12 minutes on 2 cores; later runs start in seconds.');
     controlPlane = await startControlPlane({ log: (line) => say(`    ${line}`) });
     cleanups.push(async () => {
       step('Stopping the control plane');
