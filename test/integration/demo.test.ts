@@ -79,7 +79,9 @@ let running: Demo | undefined;
 
 function startDemo(): Demo {
   const tmp = mkdtempSync(join(tmpdir(), 'demo-test-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
+  // Node's module compile cache (npm and tsc turn it on) would be a shared cache in TMPDIR, not
+  // something the demo made: off, so the demo's TMPDIR must end up empty.
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '1' };
   delete env.KUBECONFIG;
   // detached: signals from this test go to exactly the process named, not to a group.
   const npm = spawn('npm', ['run', 'demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
