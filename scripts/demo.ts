@@ -2,8 +2,10 @@
 // and the operator as a real process; applies deploy/examples/authorization-code-client.yaml, waits
 // for Ready, prints the status and the Secret, then keeps running with a "try this" guide until
 // Ctrl-C (or exits at once with --once). Started by scripts/demo.sh, which installs and builds first.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Stopping (Ctrl-C, SIGINT or SIGTERM, also forwarded by `npm run demo`) exits 0 after stopping the
+// operator, the simulator and the control plane and removing the temp dir; if this process dies
+// without that, the watchdogs (test/support/watchdog.ts) kill what it started and remove the dirs.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -11,6 +13,7 @@ import { parse } from 'yaml';
 import { startSimulator } from '../src/simulator/index.ts';
 import { startControlPlane, type ControlPlane } from '../test/support/controlplane.ts';
 import { applyManifests, kubeCall, kubeRequest, mintServiceAccountToken, writeKubeconfig } from '../test/support/kube-admin.ts';
+import { spawnComponent, startWatchdog, type Component } from '../test/support/process-supervisor.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const EXAMPLE = join(ROOT, 'deploy', 'examples', 'authorization-code-client.yaml');
@@ -23,22 +26,36 @@ interface Example {
   metadata: { name: string; namespace: string };
 }
 
-async function main(): Promise<void> {
-  const workDir = mkdtempSync(join(tmpdir(), 'datahub-operator-demo-'));
-  let controlPlane: ControlPlane | undefined;
-  const cleanups: (() => Promise<void>)[] = [];
-  let stopping = false;
-  const stop = async (code: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true;
-      for (const c of cleanups.reverse()) await c().catch((err: unknown) => say(`cleanup: ${(err as Error).message}`));
-      rmSync(workDir, { recursive: true, force: true });
-    }
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+// Holds the temp dir (the operator's ServiceAccount kubeconfig and its log): removed by close(),
+// or by the watchdog process if this one dies first.
+const workDir = mkdtempSync(join(tmpdir(), 'datahub-operator-demo-'));
+const watchdog = startWatchdog(workDir);
+const cleanups: (() => Promise<void>)[] = [];
+let stopping = false;
 
+/** Stops everything started so far, in reverse order, once; later calls (a second Ctrl-C) wait for it. */
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => say(`cleanup: ${(err as Error).message}`));
+    await watchdog.close(); // removes workDir once nothing it watches is left
+    rmSync(workDir, { recursive: true, force: true });
+    process.exit(code);
+  }
+  return new Promise<never>(() => undefined);
+}
+
+// A requested stop is a normal end: exit 0, as after --once. npm forwards both signals to this
+// process because package.json runs `exec bash scripts/demo.sh`, which execs node in turn.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!stopping) say(`\n${bold('==>')} ${signal}: stopping`);
+    void stop(0);
+  });
+}
+
+async function main(): Promise<void> {
+  let controlPlane: ControlPlane | undefined;
   const existing = process.env.KUBECONFIG;
   let kubeconfigPath: string;
   let kubectl: string;
@@ -52,7 +69,7 @@ async function main(): Promise<void> {
     await applyManifests(kc, join(ROOT, 'crds'));
   } else {
     step('Starting a local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager)');
-    say('    The first run builds it from Go modules: about 7-10 minutes on 2 cores; later runs start in seconds.');
+    say('    The first run builds it from Go modules: about 6-12 minutes on 2 cores; later runs start in seconds.');
     controlPlane = await startControlPlane({ log: (line) => say(`    ${line}`) });
     cleanups.push(async () => {
       step('Stopping the control plane');
@@ -66,7 +83,10 @@ async function main(): Promise<void> {
 
   step('Starting the Data Hub simulator');
   const simulator = await startSimulator({ host: '127.0.0.1', port: 0, faults: { latencyMs: 50 } });
-  cleanups.push(() => simulator.close());
+  cleanups.push(async () => {
+    step('Stopping the simulator');
+    await simulator.close();
+  });
   say(`    ${simulator.url} (tenant ${simulator.tenantId}; inspect clients at ${simulator.url}/_simulator/clients)`);
 
   // The operator runs under its own ServiceAccount with deploy/'s least-privilege RBAC, as in a cluster.
@@ -77,19 +97,19 @@ async function main(): Promise<void> {
   const operatorKubeconfig = join(workDir, 'operator.kubeconfig');
   writeKubeconfig(operatorKubeconfig, { server: cluster?.server ?? '', caData: cluster?.caData ?? '', token });
   const logFile = join(workDir, 'operator.log');
-  const log = createWriteStream(logFile);
-  const operator: ChildProcess = spawn(
-    process.execPath,
-    [join(ROOT, 'dist', 'main.js'), 'run', `--kubeconfig=${operatorKubeconfig}`, `--datahub-url=${simulator.url}`, `--tenant-id=${simulator.tenantId}`, '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0', '--leader-elect=false', '--propagation-window=2m'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', DATAHUB_CLIENT_ID: 'simulator-admin', DATAHUB_CLIENT_SECRET: 'simulator-secret' } },
-  );
-  operator.stdout?.pipe(log);
-  operator.stderr?.pipe(log);
-  const exited = new Promise<number | null>((resolve) => operator.once('exit', (code) => resolve(code)));
+  // Its own process group (a terminal's Ctrl-C reaches only this process, which stops it in order),
+  // watched by the watchdog in case this process dies first.
+  const operator: Component = spawnComponent({
+    name: 'operator',
+    command: process.execPath,
+    args: [join(ROOT, 'dist', 'main.js'), 'run', `--kubeconfig=${operatorKubeconfig}`, `--datahub-url=${simulator.url}`, `--tenant-id=${simulator.tenantId}`, '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0', '--leader-elect=false', '--propagation-window=2m'],
+    logFile,
+    watchdog,
+    env: { PATH: process.env.PATH ?? '', DATAHUB_CLIENT_ID: 'simulator-admin', DATAHUB_CLIENT_SECRET: 'simulator-secret' },
+  });
   cleanups.push(async () => {
     step('Stopping the operator');
-    operator.kill('SIGTERM');
-    await exited;
+    await operator.stop(15_000);
   });
   say(`    logs: ${logFile}`);
 
@@ -108,7 +128,7 @@ async function main(): Promise<void> {
   step('Waiting for Ready');
   const started = Date.now();
   const acc = await waitFor(async () => {
-    if (operator.exitCode !== null) throw new Error(`the operator exited; see ${logFile}`);
+    if (!operator.running()) throw new Error(`the operator exited; see ${logFile}`);
     const obj = (await kubeCall(kc, { method: 'GET', path: `/apis/identity.datahub.dev/v1alpha1/namespaces/${namespace}/authorizationcodeclients/${name}` }, 'read the example')) as AccView;
     return obj.status?.observedGeneration === obj.metadata.generation && obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? obj : undefined;
   }, 120_000);
@@ -122,7 +142,9 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(secret.data ?? {})) say(`  ${k.padEnd(12)} ${Buffer.from(v, 'base64').toString('utf8')}`);
   say();
 
-  if (once) await stop(0);
+  if (once) {
+    await stop(0);
+  }
 
   const k = `${kubectl} --kubeconfig ${kubeconfigPath}`;
   say(bold('Try this (in another terminal):'));
@@ -136,8 +158,10 @@ async function main(): Promise<void> {
   say(`  tail -f ${logFile}`);
   say();
   say('Press Ctrl-C to stop everything.');
-  await exited;
-  say(`The operator exited; see ${logFile}`);
+  const { code, signal } = await operator.exited;
+  if (stopping) return;
+  say(`The operator exited on its own (${signal ?? `code ${code}`}); its log was ${logFile}:`);
+  say(operator.logTail(20));
   await stop(1);
 }
 
@@ -168,6 +192,7 @@ async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs: n
 }
 
 main().catch((err: unknown) => {
+  if (stopping) return; // a stop cut a step short: not a failure
   process.stderr.write(`demo failed: ${(err as Error).message}\n`);
-  process.kill(process.pid, 'SIGTERM');
+  void stop(1);
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what it needs, checks (generated API, lint, types), builds the operator and
-# the control plane binaries (cached outside git), then runs the unit and integration tests.
+# the control plane binaries (cached outside git), then runs the unit and integration tests, and the
+# integration smoke tests once more on the oldest Kubernetes minor the README claims (1.34).
+# Arguments go to vitest and skip that second pass (e.g. `npm test -- test/unit`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -11,4 +13,9 @@ eslint .
 tsc -p tsconfig.json --noEmit
 tsc -p tsconfig.build.json
 bash test/controlplane/build.sh >/dev/null
-exec vitest run "$@"
+if [ $# -gt 0 ]; then exec vitest run "$@"; fi
+vitest run
+echo "==> integration smoke tests on Kubernetes 1.34 (test/controlplane-1.34)"
+export DATAHUB_CONTROLPLANE_MODULE=test/controlplane-1.34
+bash test/controlplane/build.sh >/dev/null
+exec vitest run --project integration test/integration/kubernetes-version.test.ts test/integration/controlplane.test.ts test/integration/invalid-specs.test.ts test/integration/acc-lifecycle.test.ts

@@ -32,7 +32,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "redirectUris": {
           "type": "array",
-          "description": "Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`.",
+          "description": "Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.",
           "minItems": 1,
           "maxItems": 10,
           "items": {
@@ -54,7 +54,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "allowedCorsOrigins": {
           "type": "array",
-          "description": "Browser origins allowed to call Data Hub's token endpoint (CORS). Origins only: scheme://host[:port], with no path and no trailing slash.",
+          "description": "Browser origins allowed to call Data Hub's token endpoint (CORS). Origins only: scheme://host[:port], with no path and no trailing slash, written as browsers send them: lower case, ASCII host (punycode for internationalised names), canonical IPv6.",
           "maxItems": 10,
           "default": [],
           "items": {

@@ -11,7 +11,7 @@ export interface AuthorizationCodeClientSpec {
    */
   displayName?: string;
   /**
-   * Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`.
+   * Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.
    *
    * @minItems 1
    * @maxItems 10
@@ -24,7 +24,7 @@ export interface AuthorizationCodeClientSpec {
    */
   postLogoutRedirectUris?: string[];
   /**
-   * Browser origins allowed to call Data Hub's token endpoint (CORS). Origins only: scheme://host[:port], with no path and no trailing slash.
+   * Browser origins allowed to call Data Hub's token endpoint (CORS). Origins only: scheme://host[:port], with no path and no trailing slash, written as browsers send them: lower case, ASCII host (punycode for internationalised names), canonical IPv6.
    *
    * @maxItems 10
    */

@@ -1,6 +1,7 @@
 // Data Hub's input rules for authorization code clients, as the simulator enforces them. Where the
 // API reference is silent the rule is the conservative choice written in docs/simulator.md. Pure
 // functions: no store, no HTTP.
+import { isIPv6 } from 'node:net';
 import { withDefaults, type StoredClient } from './store.ts';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -147,11 +148,58 @@ function optionalList(b: Body, field: string, max: number, check: (field: string
 function parseUrl(field: string, v: string): URL {
   if (v.length > LIMITS.uriChars) fail(`${field} entries must be at most ${LIMITS.uriChars} characters`);
   if (v.trim() !== v || v === '' || /\s/.test(v)) fail(`${field}: "${clip(v)}" must not be empty or contain whitespace`);
+  checkSpelling(field, v);
+  let url: URL;
   try {
-    return new URL(v);
+    url = new URL(v);
   } catch {
     return fail(`${field}: "${clip(v)}" is not an absolute URI`);
   }
+  if (IPV4_MAPPED.test(url.hostname)) fail(`${field}: "${clip(v)}" has an IPv4-mapped IPv6 host`);
+  return url;
+}
+
+// The WHATWG parser behind `new URL` repairs or reinterprets much of what follows (it decodes and
+// re-encodes hosts, reads 127.1 as 127.0.0.1, drops an empty port, keeps port 0, takes '\' for '/'),
+// while Data Hub (.NET) parses differently and compares redirect URIs as written. So the simulator
+// checks the spelling itself, conservatively and exactly as the CRD's rules do (*choice*, see
+// docs/simulator.md); test/scenarios/url-cases.ts holds the cases both must agree on.
+const WITH_AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/;
+// ASCII labels of at most 63 characters, no '-' at either end; '_' as browsers allow it, '*' because
+// Data Hub stores wildcards literally (it ignores them when matching).
+const LABEL = '[A-Za-z0-9_*](?:[A-Za-z0-9_*-]{0,61}[A-Za-z0-9_*])?';
+const DNS_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+// A last label that browsers read as a number turns the whole host into an IPv4 address.
+const NUMERIC_LAST_LABEL = /(?:^|\.)(?:0[xX][0-9A-Fa-f]*|[0-9]+)$/;
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const PORT = /^(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$/;
+// As WHATWG serialises ::ffff:a.b.c.d.
+const IPV4_MAPPED = /^\[::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\]$/;
+
+function checkSpelling(field: string, v: string): void {
+  const bad = (what: string): never => fail(`${field}: "${clip(v)}" ${what}`);
+  if (v.includes('\\')) bad('must not contain a backslash');
+  if (/%(?![0-9A-Fa-f]{2})/.test(v)) bad("has a '%' that does not start a percent-encoded byte");
+  const authority = WITH_AUTHORITY.exec(v)?.[1];
+  if (authority === undefined) return;
+  if (authority.includes('@')) bad('must not contain a user name or password');
+  let host = authority;
+  let port: string | undefined;
+  if (authority.startsWith('[')) {
+    const end = authority.indexOf(']');
+    host = end < 0 ? authority.slice(1) : authority.slice(1, end);
+    const rest = end < 0 ? '' : authority.slice(end + 1);
+    if (end < 0 || (rest !== '' && !rest.startsWith(':')) || host.includes('%') || !isIPv6(host)) bad('has an invalid IPv6 host');
+    if (rest !== '') port = rest.slice(1);
+  } else {
+    const colon = authority.indexOf(':');
+    if (colon >= 0) [host, port] = [authority.slice(0, colon), authority.slice(colon + 1)];
+    if ([...host].some((ch) => ch > '\x7f')) bad('must write an internationalised host name in punycode (xn--...)');
+    if (host !== '' && !DNS_NAME.test(host)) bad('has an invalid host name');
+    if (NUMERIC_LAST_LABEL.test(host) && !IPV4.test(host)) bad('has a host ending in a number that is not an IPv4 address');
+  }
+  if (port !== undefined && !PORT.test(port)) bad('must have a port from 1 to 65535 without leading zeros');
 }
 
 /** Absolute URI without fragment; custom schemes allowed (native apps), script-capable ones not. */

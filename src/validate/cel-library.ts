@@ -3,15 +3,17 @@
 // ext.Strings v2, as documented there; written here, not copied):
 // - URLs: isURL, url(), getScheme/getHost/getHostname/getPort/getEscapedPath/getQuery (Go's net/url);
 // - regex: find, findAll (RE2 semantics, Go's FindAllString rules for empty matches);
+// - IP addresses: isIP, ip(), family(), ip.isCanonical (Go's netip, zones and IPv4-mapped refused);
 // - strings: indexOf, lastIndexOf, charAt, substring count code points as cel-go does, where
 //   @bufbuild/cel's versions count UTF-16 units (they differ on characters beyond U+FFFF).
-// Other Kubernetes libraries (lists, sets, quantity, ip, cidr, format, semver, authz) are not
+// Other Kubernetes libraries (lists, sets, quantity, cidr, the rest of ip, format, semver, authz) are not
 // provided: a rule calling one fails to evaluate, and that is reported, never passed silently.
 import { CelScalar, celFunc, celMethod, listType, mapType, objectType, type CelFunc } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { create, createFileRegistry, createRegistry, type Registry } from '@bufbuild/protobuf';
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { escapedPathOf, hostnameOf, parseRequestUri, parseUrl, portOf, queryOf, type GoUrl } from './go-url.ts';
+import { formatIp, parseIp } from './go-ip.ts';
 import { find, findAll } from './re2-to-js.ts';
 
 const URL_FIELDS = ['scheme', 'opaque', 'host', 'path', 'rawPath', 'rawQuery'] as const satisfies readonly (keyof GoUrl)[];
@@ -32,11 +34,23 @@ const urlFile = createFileRegistry(
   () => undefined,
 );
 const urlDesc = urlFile.getMessage('kubernetes.URL')!;
+/** Kubernetes' opaque IP type: the address as written (ip() only makes one from a valid address). */
+const ipFile = createFileRegistry(
+  create(FileDescriptorProtoSchema, {
+    name: 'datahub_operator/validate/ip.proto',
+    package: 'kubernetes',
+    syntax: 'proto3',
+    messageType: [{ name: 'IP', field: [{ name: 'addr', jsonName: 'addr', number: 1, type: FieldDescriptorProto_Type.STRING, label: FieldDescriptorProto_Label.OPTIONAL }] }],
+  }),
+  () => undefined,
+);
+const ipDesc = ipFile.getMessage('kubernetes.IP')!;
+const IP = objectType(ipDesc);
 const URL = objectType(urlDesc);
 const STRING = CelScalar.STRING;
 const INT = CelScalar.INT;
 
-export const celRegistry: Registry = createRegistry(urlFile);
+export const celRegistry: Registry = createRegistry(urlFile, ipFile);
 
 function toUrl(s: string): GoUrl {
   try {
@@ -54,6 +68,12 @@ function isUrl(s: string): boolean {
   } catch {
     return false;
   }
+}
+
+function toIp(s: string): { family: 4 | 6; bytes: number[] } {
+  const ip = parseIp(s);
+  if (!ip) throw new Error(`IP Address ${JSON.stringify(s)} parse error during conversion from string`);
+  return ip;
 }
 
 const codePoints = (s: string): string[] => [...s];
@@ -125,6 +145,12 @@ const kubernetesFuncs: CelFunc[] = [
   celMethod('getQuery', URL, [], mapType(STRING, listType(STRING)), function () {
     return queryOf(url.call(this));
   }),
+  celFunc('isIP', [STRING], CelScalar.BOOL, (s) => parseIp(s) !== undefined),
+  celFunc('ip', [STRING], IP, (s) => create(ipDesc, { addr: formatIp(toIp(s)) })),
+  celMethod('family', IP, [], INT, function () {
+    return BigInt(toIp((this.message as unknown as { addr: string }).addr).family);
+  }),
+  celFunc('ip.isCanonical', [STRING], CelScalar.BOOL, (s) => formatIp(toIp(s)) === s),
   celMethod('find', STRING, [STRING], STRING, function (re) {
     return find(this, re);
   }),

@@ -12,4 +12,8 @@ it.each(seeds([11]))('seed %i: 40 objects, 4 SIGKILLs, dropped responses: every 
   const figures = await crashSafety({ seed, objects: 40, kills: 4, killAfterMs: [600, 2500], dropRate: 0.1, latencyMs: 50, jitterMs: 50, readyTimeoutMs: 90_000 });
   expect(figures.kills).toBe(4);
   expect(figures.lost).toBe(0);
+  // Kills landed mid-work: with requests in flight (cut short: HTTP 499) and after objects were created.
+  expect(figures.killsInFlight).toBeGreaterThan(0);
+  expect(figures.requestsCutByKills).toBeGreaterThan(0);
+  expect(figures.killsAfterWork).toBeGreaterThan(0);
 }, 240_000);

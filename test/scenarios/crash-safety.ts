@@ -3,8 +3,10 @@
 // restarts a container: same pod name, so it takes its own Lease back without waiting), while Data
 // Hub has latency and drops the response of some applied writes. Afterwards every object must be
 // Ready with exactly one Data Hub client, its derived Id, never another Id, and no client may exist
-// without an object.
+// without an object. Each kill waits (briefly) for a Data Hub request in flight, so kills land
+// mid-work rather than at idle moments, and the run fails unless some did.
 import { expect } from 'vitest';
+import { systemClock, type Clock, type TimerHandle } from '../../src/clock.ts';
 import { ROUTES } from '../../src/simulator/index.ts';
 import { kubeCall } from '../support/kube-admin.ts';
 import { cluster, decode, startOperator, startTestSimulator, testNamespace, sleep, type OperatorProcess, type SecretObject } from '../support/operator-harness.ts';
@@ -32,6 +34,8 @@ export interface CrashSafetyFigures {
   requestsCutByKills: number;
   /** Kills that landed while the operator had created at least one object (not only during start-up). */
   killsAfterWork: number;
+  /** Kills that landed while a request to the simulator was in flight. */
+  killsInFlight: number;
   droppedResponses: number;
   creates201: number;
   conflicts409: number;
@@ -42,10 +46,51 @@ export interface CrashSafetyFigures {
   durationMs: number;
 }
 
+/**
+ * The system clock, counting its pending timers. The simulator waits its injected latency on it, so
+ * with latency on, a pending timer is a request the simulator has not answered yet.
+ */
+class CountingClock implements Clock {
+  pending = 0;
+  now(): number {
+    return systemClock.now();
+  }
+  setTimer(fn: () => void, ms: number): TimerHandle {
+    this.pending++;
+    let done = false;
+    const finish = (): void => {
+      if (!done) this.pending--;
+      done = true;
+    };
+    const timer = systemClock.setTimer(() => {
+      finish();
+      fn();
+    }, ms);
+    return {
+      cancel: () => {
+        finish();
+        timer.cancel();
+      },
+    };
+  }
+}
+
+/** Resolves true as soon as a request is in flight, or false after timeoutMs of none. */
+async function requestInFlight(clock: CountingClock, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (clock.pending === 0) {
+    if (Date.now() > deadline) return false;
+    await sleep(2);
+  }
+  return true;
+}
+
 export async function crashSafety(p: CrashSafetyParams): Promise<CrashSafetyFigures> {
   const started = Date.now();
   const random = seededRandom(p.seed);
-  const sim = await startTestSimulator({ seed: p.seed, faults: { latencyMs: p.latencyMs, jitterMs: p.jitterMs, dropResponses: { rate: p.dropRate } } });
+  if (p.latencyMs <= 0) throw new Error('cannot run crash safety "latencyMs": kills aim at requests in flight, which needs latency');
+  const clock = new CountingClock();
+  const sim = await startTestSimulator({ seed: p.seed, clock, faults: { latencyMs: p.latencyMs, jitterMs: p.jitterMs, dropResponses: { rate: p.dropRate } } });
   const { kc } = await cluster();
   const ns = await testNamespace(`crash-${p.seed}`);
   const instanceId = await kubeSystemUid(kc);
@@ -75,9 +120,12 @@ export async function crashSafety(p: CrashSafetyParams): Promise<CrashSafetyFigu
 
   let lastKill = 0;
   let killsAfterWork = 0;
+  let killsInFlight = 0;
   try {
     for (let k = 0; k < p.kills; k++) {
       await sleep(between(random, p.killAfterMs[0], p.killAfterMs[1]));
+      // Once the creator is done and everything is synced nothing is in flight: kill anyway then.
+      if (await requestInFlight(clock, 5_000)) killsInFlight++;
       if (op.logs().some((l) => l.msg === 'reconciled' && l.remote === 'created')) killsAfterWork++;
       const exit = await op.kill();
       expect(exit.signal).toBe('SIGKILL');
@@ -102,13 +150,19 @@ export async function crashSafety(p: CrashSafetyParams): Promise<CrashSafetyFigu
     expect(crashSigns(op)).toEqual([]);
     for (const dead of killed) expect(crashSigns({ ...dead, logs: () => dead.logs().slice(0, -1) })).toEqual([]);
     expect(op.component.running()).toBe(true);
+    // Kills that only ever hit idle moments would prove nothing about crash safety.
+    const requestsCutByKills = sim.requests.count({ status: 499 });
+    expect(killsInFlight, 'kills that landed with a request in flight').toBeGreaterThan(0);
+    expect(killsAfterWork, 'kills after the operator had created an object').toBeGreaterThan(0);
+    expect(requestsCutByKills, 'requests cut short by a kill (HTTP 499)').toBeGreaterThan(0);
 
     const figures: CrashSafetyFigures = {
       seed: p.seed,
       objects: p.objects,
       kills: killed.length,
-      requestsCutByKills: sim.requests.count({ status: 499 }),
+      requestsCutByKills,
       killsAfterWork,
+      killsInFlight,
       droppedResponses: sim.requests.count({ status: 'dropped' }),
       creates201: accounting.createsApplied,
       conflicts409: accounting.conflicts409,

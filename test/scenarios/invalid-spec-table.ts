@@ -4,6 +4,8 @@
 // `datahub-operator validate` and the API server (test/integration/validate-parity.test.ts).
 // Add a row here and both tests check it.
 
+import { URL_CASES, type UrlCase } from './url-cases.ts';
+
 export const CB = 'https://app.example.com/callback';
 export const ok = { redirectUris: [CB] };
 export const urls = (n: number, f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i + 1));
@@ -98,3 +100,12 @@ export const ACCEPTED_SPECS: AcceptedSpec[] = [
   },
   { name: 'edges-max', what: 'the largest values allowed', spec: { ...ok, accessTokenLifetimeSeconds: 3600, resyncInterval: '24h', displayName: 'n'.repeat(200) } },
 ];
+
+const isList = (c: UrlCase): boolean => c.field !== 'clientUri' && c.field !== 'logoUri';
+const urlSpec = (c: UrlCase): Record<string, unknown> => (c.field === 'redirectUris' ? { redirectUris: [c.value] } : { ...ok, [c.field]: isList(c) ? [c.value] : c.value });
+// Ports, IP literals, internationalised hosts, percent-encoding, user info (url-cases.ts, shared with
+// the simulator's unit test, which proves it refuses and accepts the same).
+for (const c of URL_CASES) {
+  if (c.refused) BAD_SPECS.push({ what: c.what, spec: urlSpec(c), expect: [isList(c) ? `spec.${c.field}[0]` : `spec.${c.field}`, ...c.refused] });
+}
+URL_CASES.filter((c) => !c.refused).forEach((c, i) => ACCEPTED_SPECS.push({ name: `url-ok-${i}`, what: `${c.what}: ${c.value}`, spec: urlSpec(c) }));

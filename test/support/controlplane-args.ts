@@ -60,6 +60,9 @@ export function apiServerArgs(input: ApiServerArgsInput): string[] {
     // serviceaccount controller has made the namespace's "default" ServiceAccount. PodSecurity and
     // the other default plugins stay enabled.
     '--disable-admission-plugins=ServiceAccount',
+    // On in real clusters (kubeadm, EKS, GKE, OpenShift): setting blockOwnerDeletion on the owned
+    // Secret needs update on authorizationcodeclients/finalizers, the RBAC rule tests must exercise.
+    '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
     '--profiling=false',
     // On SIGTERM: drain ordinary requests, then give open connections (watches of KCM and
     // operators) 2 s instead of the default 60 s request timeout. stopApiServer() stays fast while

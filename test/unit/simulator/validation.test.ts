@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPatch, validateCreate, validateListQuery, validateUpdate } from '../../../src/simulator/validation.ts';
 import { startSim, validBody, type SimFixture } from './support.ts';
+import { URL_CASES, type UrlField } from '../../scenarios/url-cases.ts';
 
 const gen = (): string => 'generated-id';
 
@@ -78,6 +79,27 @@ describe('validateCreate', () => {
     ['null optional fields', validBody({ Name: null, Enabled: null, ClientUri: null, Tags: null })],
   ])('accepts %s', (_name, body) => {
     expect(validateCreate(body, gen).ok).toBe(true);
+  });
+});
+
+const DATAHUB_FIELD: Record<UrlField, string> = {
+  redirectUris: 'RedirectUris',
+  postLogoutRedirectUris: 'PostLogoutRedirectUris',
+  allowedCorsOrigins: 'AllowedCorsOrigins',
+  clientUri: 'ClientUri',
+  logoUri: 'LogoUri',
+};
+
+// The same table invalid-specs.test.ts applies through kubectl: what the CRD lets through, the
+// simulator accepts, and what it refuses, the simulator refuses too.
+describe('URL spelling agrees with the CRD', () => {
+  it.each(URL_CASES.map((c) => ({ ...c, verdict: c.refused ? 'refuses' : 'accepts' })))('$verdict $what: $value', ({ field, value, refused }) => {
+    const key = DATAHUB_FIELD[field];
+    const list = field !== 'clientUri' && field !== 'logoUri';
+    const body = field === 'redirectUris' ? { RedirectUris: [value] } : validBody({ [key]: list ? [value] : value });
+    const result = validateCreate(body, gen);
+    if (refused) expect(reasonOf(result)).toContain(key);
+    else expect(result).toMatchObject({ ok: true });
   });
 });
 
