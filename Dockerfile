@@ -11,6 +11,10 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: all dependencies (TypeScript, and the pinned Node.js devDependency), then compile src/.
 FROM ${NODE_IMAGE} AS build
+# Empty unless a TLS-intercepting proxy stands between the build and the npm registry: then the path
+# of its CA certificate inside the build (scripts/build-image.sh mounts the host's there). Build
+# stages only; the runtime stage neither sees it nor records it.
+ARG NODE_EXTRA_CA_CERTS
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
@@ -21,6 +25,7 @@ RUN npm run build
 # --- deps: production dependencies only. No install scripts run (none of them needs one; the
 # `node` devDependency, which downloads a Node.js binary, is not installed at all).
 FROM ${NODE_IMAGE} AS deps
+ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
