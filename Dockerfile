@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
 # The operator image: build with the full toolchain, ship only dist/, crds/, package*.json and the
-# production dependencies, run as the non-root UID the Deployment expects (65532). The same
-# production install is exercised without Docker by test/unit/production-install.test.ts.
+# production dependencies, run as the non-root UID the Deployment expects (65532).
 #
 #   docker build -t datahub-operator:0.1.0 .
 #   docker run --rm datahub-operator:0.1.0 --version
+#
+# Without Docker, scripts/build-image.sh builds this file with buildah (on a stand-in for
+# node:24-bookworm-slim made from Debian packages and the npm registry's Node.js), and
+# test/integration/image.test.ts runs the result with runc the way the Deployment runs it.
 #
 # For reproducible builds pin the base image by digest (node:24-bookworm-slim@sha256:...).
 ARG NODE_IMAGE=node:24-bookworm-slim

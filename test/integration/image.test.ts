@@ -104,6 +104,31 @@ describe.skipIf(!root)(root ? 'the operator image' : `the operator image (${SKIP
     expect(version).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
   });
 
+  it('answers `run --help` and `simulator --help`, and exits 2 with one line for a bad setting', async () => {
+    const runHelp = await runtime.run(spec('image-run-help', { args: ['run', '--help'] }));
+    expect([runHelp.code, runHelp.stderr]).toEqual([0, '']);
+    expect(runHelp.stdout).toContain('Usage: datahub-operator run [flags]');
+    const simHelp = await runtime.run(spec('image-sim-help', { args: ['simulator', '--help'] }));
+    expect([simHelp.code, simHelp.stderr]).toEqual([0, '']);
+    expect(simHelp.stdout).toContain('Usage: datahub-operator simulator');
+    const bad = await runtime.run(spec('image-bad-setting', { args: ['run', '--workers=0'], env: { DATAHUB_TENANT_ID: 't', DATAHUB_CLIENT_ID: 'a', DATAHUB_CLIENT_SECRET: 'b' } }));
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: 'datahub-operator: invalid --workers "0" (env WORKERS): must be a whole number from 1 to 256\n' });
+  });
+
+  it('runs the simulator on 127.0.0.1: it answers its discovery document and stops on SIGTERM', async () => {
+    const logFile = join(dir, 'simulator.log');
+    const sim = await runtime.start(spec('image-simulator', { args: ['simulator', '--listen=127.0.0.1:0'] }), logFile, watchdog);
+    try {
+      const url = await eventually('the simulator\'s url', () => /"url":"([^"]+)"/.exec(readFileSync(logFile, 'utf8'))?.[1] ?? (sim.component.running() ? undefined : Promise.reject(new Error(sim.component.logTail()))), 30_000);
+      const res = await fetch(`${url}/identity/.well-known/openid-configuration`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { token_endpoint: string }).token_endpoint).toBe(`${url}/identity/connect/token`);
+      expect((await sim.component.stop(20_000)).code).toBe(0);
+    } finally {
+      await sim.component.kill();
+    }
+  });
+
   describe('run as the Deployment runs it', () => {
     let sim: Simulator;
     let ns: string;
