@@ -55,6 +55,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 BUILDAH=(buildah --root "$CACHE/storage" --runroot "$CACHE/run" --storage-driver "$DRIVER")
+# Every changed lockfile or source leaves its layers in buildah's storage, and they are the layer
+# cache: nothing is pruned (`buildah rmi --prune` would drop the build stages' cache too), but past
+# 8 GiB the storage is dropped whole and the next build is cold again.
+if [ -d "$CACHE/storage" ] && [ "$(du -sm "$CACHE/storage" | cut -f1)" -gt 8192 ]; then
+  log "buildah storage over 8 GiB: dropping it"
+  "${BUILDAH[@]}" rmi --all --force >/dev/null 2>&1 || true
+  rm -rf "$CACHE/storage" "$CACHE/run" "$CACHE/base.key"
+fi
 
 # --- 2. Versions: the image's version and Node.js's come from package.json (Node.js is the `node`
 # devDependency, so the image runs exactly what the tests run).
@@ -136,8 +144,9 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
   extra+=(--volume "$NODE_EXTRA_CA_CERTS:/run/build-ca.pem:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/build-ca.pem)
 fi
 log "buildah build $IMAGE (storage driver $DRIVER)"
-"${BUILDAH[@]}" build --quiet --isolation chroot --layers --pull=never --timestamp "$SOURCE_DATE_EPOCH" \
-  --build-arg "NODE_IMAGE=$BASE" "${extra[@]}" -f Dockerfile -t "$IMAGE" . >/dev/null
+# Its step log ("--> Using cache" for each reused step) goes to stderr, with the rest of the log.
+"${BUILDAH[@]}" build --isolation chroot --layers --pull=never --timestamp "$SOURCE_DATE_EPOCH" \
+  --build-arg "NODE_IMAGE=$BASE" "${extra[@]}" -f Dockerfile -t "$IMAGE" . >&2
 image_id=$("${BUILDAH[@]}" inspect --type image --format '{{.FromImageID}}' "$IMAGE")
 
 # --- 6. Out of buildah's storage into an OCI image layout (gzip-compressed layers, as a registry
@@ -147,9 +156,6 @@ if [ "$(cat "$OUT.id" 2>/dev/null)" != "$image_id" ] || [ ! -f "$OUT/index.json"
   "${BUILDAH[@]}" push --quiet "$IMAGE" "oci:$OUT:$VERSION" >/dev/null
   echo "$image_id" > "$OUT.id"
 fi
-# Old images and dangling intermediate layers would pile up in the cache: keep the base, this
-# image and what its cache needs.
-"${BUILDAH[@]}" rmi --prune >/dev/null 2>&1 || true
 
 # --- 7. Size: compressed (what a registry stores and a node pulls) and uncompressed (the layers'
 # tar streams, about what `docker images` shows).

@@ -69,7 +69,8 @@ export function runtimeSpec(spec: ContainerSpec): Record<string, unknown> {
       cwd: image.WorkingDir || '/',
       // No capabilities at all (Kubernetes' `capabilities: {drop: [ALL]}`).
       capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 65536, soft: 65536 }],
+      // No rlimits: the container keeps runc's (this machine's hard open-files limit is below the
+      // usual container runtimes' 1048576).
       noNewPrivileges: spec.noNewPrivileges,
     },
     root: { path: spec.rootfs, readonly: spec.readOnlyRootFilesystem },
