@@ -14,13 +14,14 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: all dependencies (TypeScript, and the pinned Node.js devDependency), then compile src/.
 FROM ${NODE_IMAGE} AS build
-# Empty unless a TLS-intercepting proxy stands between the build and the npm registry: then the path
-# of its CA certificate inside the build (scripts/build-image.sh mounts the host's there). Build
-# stages only; the runtime stage neither sees it nor records it.
+# Empty unless a TLS-intercepting proxy stands between the build and the npm registry (as on our CI
+# machines): then the CA's path, /run/secrets/build-ca, a build secret mounted into the npm ci steps
+# only (scripts/build-image.sh passes the host's). It never lands in a layer; without the secret,
+# nothing is mounted and nothing changes.
 ARG NODE_EXTRA_CA_CERTS
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=build-ca npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -31,7 +32,7 @@ FROM ${NODE_IMAGE} AS deps
 ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=build-ca npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # --- runtime: the base image's Node.js 24 runs dist/main.js; npm, npx and yarn are removed, since
 # nothing at runtime installs packages.

@@ -136,12 +136,14 @@ fi
 # --- 5. The shipped Dockerfile, on the stand-in base. chroot isolation runs RUN steps without an
 # OCI runtime or network namespace (npm ci reaches the registry like the host does); --layers keeps
 # every step's result so a warm build redoes only what changed. A TLS-intercepting proxy's CA (as
-# on this machine, given by NODE_EXTRA_CA_CERTS) is mounted into the RUN steps and named through
-# the Dockerfile's NODE_EXTRA_CA_CERTS build argument; it never lands in a layer.
+# on this machine, given by NODE_EXTRA_CA_CERTS) goes in as the build secret `build-ca`, which the
+# Dockerfile mounts into its npm ci steps only, and is named by its NODE_EXTRA_CA_CERTS build
+# argument; a secret never lands in a layer (a --volume would, as an empty mount point, in every
+# stage that has a RUN, the runtime stage included).
 IMAGE=localhost/datahub-operator:$VERSION
 extra=()
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
-  extra+=(--volume "$NODE_EXTRA_CA_CERTS:/run/build-ca.pem:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/build-ca.pem)
+  extra+=(--secret "id=build-ca,src=$NODE_EXTRA_CA_CERTS" --build-arg NODE_EXTRA_CA_CERTS=/run/secrets/build-ca)
 fi
 log "buildah build $IMAGE (storage driver $DRIVER)"
 # Its step log ("--> Using cache" for each reused step) goes to stderr, with the rest of the log.
