@@ -72,12 +72,17 @@ export interface OperatorOptions {
 }
 
 // The watchdog removes its own dir when this process goes; logs live apart so they can be kept.
-const watchdog = startWatchdog(mkdtempSync(join(tmpdir(), 'datahub-operator-watchdog-')), 5_000);
+export const watchdog = startWatchdog(mkdtempSync(join(tmpdir(), 'datahub-operator-watchdog-')), 5_000);
 const logDir = mkdtempSync(join(tmpdir(), 'datahub-operator-logs-'));
+
+/** A new log file for one operator process, removed with the others by cleanupHarness(). */
+export function operatorLogFile(): string {
+  return join(logDir, `operator-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.log`);
+}
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const { operatorKubeconfig } = await cluster();
-  const logFile = join(logDir, `operator-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.log`);
+  const logFile = operatorLogFile();
   const args = [
     join(REPO_ROOT, 'dist', 'main.js'),
     'run',
@@ -93,7 +98,11 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     ...(options.args ?? []),
   ];
   const env = { PATH: process.env.PATH ?? '', DATAHUB_CLIENT_ID: 'simulator-admin', DATAHUB_CLIENT_SECRET: 'simulator-secret', ...options.env };
-  const component = spawnComponent({ name: 'operator', command: process.execPath, args, logFile, watchdog, env });
+  return operatorProcess(spawnComponent({ name: 'operator', command: process.execPath, args, logFile, watchdog, env }), logFile);
+}
+
+/** The log-reading and stopping side of an operator started some way (a process here, a container in image.test.ts). */
+export function operatorProcess(component: Component, logFile: string): OperatorProcess {
   const logs = (): Record<string, unknown>[] =>
     readFileSync(logFile, 'utf8')
       .split('\n')
