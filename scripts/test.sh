@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: installs what it needs, checks (generated API, lint, types), builds the operator and
-# the control plane binaries (cached outside git), then runs the unit and integration tests.
+# `npm test`: installs what it needs, checks (generated API, lint, types), builds the operator, the
+# control plane binaries and the gitops-health tool (cached outside git), then runs the unit and
+# integration tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -11,4 +12,5 @@ eslint .
 tsc -p tsconfig.json --noEmit
 tsc -p tsconfig.build.json
 bash test/controlplane/build.sh >/dev/null
+bash test/gitops-health/build.sh >/dev/null
 exec vitest run "$@"

@@ -107,16 +107,19 @@ describe('kstatus on real AuthorizationCodeClients', () => {
     expect(stale.status).toBe('InProgress');
     expect(stale.message).toContain('generation is 2, but latest observed generation is 1');
 
-    // Operator running, Data Hub slow: sample until Current; nothing before it may be Current.
+    // Operator running, Data Hub slow: sample until Current; nothing before it may be Current. The
+    // samples are taken every 50 ms and evaluated together afterwards (one run of kstatus for all);
+    // sampling stops at the first Ready=True for generation 2, which kstatus must then call Current.
     sim.faults.update({ latencyMs: 1_500 });
     try {
       operator = await startOperator({ simulator: sim, namespaces: [ns] });
-      const seen: { status: KStatus; observed: number | undefined }[] = [];
-      await eventually('Current at generation 2', async () => {
-        const s = await statusOf('fresh');
-        seen.push({ status: s.status, observed: s.acc.status?.observedGeneration });
-        return s.status === 'Current';
+      const samples: Acc[] = [];
+      await eventually('Ready at generation 2', async () => {
+        const acc = await getAcc(ns, 'fresh');
+        if (acc) samples.push(acc);
+        return acc?.status?.observedGeneration === 2 && acc.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
       }, 60_000, 50);
+      const seen = (await gitopsHealth(samples)).map((h, i) => ({ status: h.kstatus.status as KStatus, observed: samples[i]!.status?.observedGeneration }));
       const last = seen.at(-1)!;
       expect(last).toEqual({ status: 'Current', observed: 2 });
       expect(seen.slice(0, -1).every((s) => s.status === 'InProgress')).toBe(true);
