@@ -41,6 +41,10 @@ afterAll(async () => {
   sim?.faults.clear();
   if (seen.length) process.stderr.write(`\nArgo CD and kstatus on live AuthorizationCodeClients:\n${summary(seen)}\n`);
   expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
+  // deleteAllAndStop waits a bounded time: a deletion still pending here was held by the test's own objects.
+  const { kc } = await cluster();
+  const left = (await kubeCall(kc, { method: 'GET', path: accPath(ns) }, 'list what is left')) as { items: { metadata: { name: string } }[] };
+  expect(left.items.map((o) => o.metadata.name)).toEqual([]);
 });
 
 /** An object in the namespace the shared operator watches. */
@@ -79,6 +83,11 @@ async function withFault(prefix: string, faults: Parameters<Simulator['faults'][
   sim.faults.update(faults);
   await createObject(ACC, namespace, prefix, ACC.spec(prefix));
   return { namespace, name: prefix, cleanup };
+}
+
+/** A paused object's deletion waits for the annotation to go (README): unpause, so the end of the file can delete it. */
+async function unpause(name: string): Promise<void> {
+  await patchObject(ACC, ns, name, { metadata: { annotations: { 'identity.datahub.dev/paused': null } } });
 }
 
 /** A Ready object in the shared namespace. */
@@ -167,7 +176,7 @@ const ROWS: HealthRow<void>[] = [
     provoke: async () => {
       await readyShared('paused');
       await patchObject(ACC, ns, 'paused', { metadata: { annotations: PAUSED } });
-      return { namespace: ns, name: 'paused' };
+      return { namespace: ns, name: 'paused', cleanup: () => unpause('paused') };
     },
   },
   {
@@ -178,10 +187,10 @@ const ROWS: HealthRow<void>[] = [
       await patchObject(ACC, ns, 'paused-changed', { metadata: { annotations: PAUSED } });
       await waitForState(ACC, ns, 'paused-changed', 'paused');
       await patchObject(ACC, ns, 'paused-changed', { spec: { displayName: 'changed while paused' } });
-      return { namespace: ns, name: 'paused-changed' };
+      return { namespace: ns, name: 'paused-changed', cleanup: () => unpause('paused-changed') };
     },
   },
-  { what: 'paused from creation', state: 'pausedUnobserved', provoke: () => inShared('paused-new', ACC.spec('paused-new'), PAUSED) },
+  { what: 'paused from creation', state: 'pausedUnobserved', provoke: async () => ({ ...(await inShared('paused-new', ACC.spec('paused-new'), PAUSED)), cleanup: () => unpause('paused-new') }) },
   {
     what: 'deleting while Data Hub is down',
     state: 'deleting',
