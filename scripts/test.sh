@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: installs what it needs, checks (generated API, lint, types), builds the operator and
-# the control plane binaries (cached outside git), then runs the unit and integration tests, and the
+# the control plane binaries and the gitops-health tool (cached outside git), then runs the unit and integration tests, and the
 # integration smoke tests once more on the oldest Kubernetes minor the README claims (1.34).
 # Arguments go to vitest and skip that second pass (e.g. `npm test -- test/unit`).
 set -euo pipefail
@@ -13,6 +13,7 @@ eslint .
 tsc -p tsconfig.json --noEmit
 tsc -p tsconfig.build.json
 bash test/controlplane/build.sh >/dev/null
+bash test/gitops-health/build.sh >/dev/null
 if [ $# -gt 0 ]; then exec vitest run "$@"; fi
 vitest run
 echo "==> integration smoke tests on Kubernetes 1.34 (test/controlplane-1.34)"

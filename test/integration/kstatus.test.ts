@@ -2,10 +2,12 @@
 // real API server: a brand-new object is InProgress, a Ready object is Current only while
 // observedGeneration equals generation, a spec change is InProgress until reconciled, a Stalled
 // object is Failed and a retrying one InProgress; `kubectl wait --for=condition=Ready` works.
-// kstatus is re-implemented below (generic rules for custom resources, as in
-// sigs.k8s.io/cli-utils/pkg/kstatus/status: generic.go, core.go, status.go) and checked on its own first.
+// kstatus is the real one: sigs.k8s.io/cli-utils' status.Compute (and Flux's fork of it, which must
+// agree), run by the test/gitops-health tool; the generic rules for custom resources are checked on
+// hand-built objects first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
+import { gitopsHealth, gitopsHealthBinary } from '../gitops-health/gitops-health.ts';
 import { kubeCall, kubectl, kubeRequest } from '../support/kube-admin.ts';
 import { accPath, cleanupHarness, cluster, createAcc, eventually, getAcc, patchAcc, startOperator, startTestSimulator, testNamespace, waitCondition, waitReady, type Acc, type OperatorProcess } from '../support/operator-harness.ts';
 
@@ -16,34 +18,22 @@ interface KObject {
   status?: { observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
 }
 
-/** kstatus' Compute for a custom resource (no type-specific rules): the first rule that decides wins. */
-function kstatus(obj: KObject): { status: KStatus; message: string } {
-  if (obj.metadata.deletionTimestamp) return { status: 'Terminating', message: 'Resource scheduled for deletion' };
-  const generation = obj.metadata.generation;
-  const observed = obj.status?.observedGeneration;
-  // checkGeneration: only when both are present.
-  if (generation !== undefined && observed !== undefined && observed !== generation) {
-    return { status: 'InProgress', message: `generation is ${generation}, but latest observed generation is ${observed}` };
-  }
-  const conditions = obj.status?.conditions ?? [];
-  // checkGenericProperties: the abnormal-true conditions, in list order.
-  for (const c of conditions) {
-    if (c.type === 'Reconciling' && c.status === 'True') return { status: 'InProgress', message: c.message ?? '' };
-    if (c.type === 'Stalled' && c.status === 'True') return { status: 'Failed', message: c.message ?? '' };
-  }
-  // checkReadyCondition
-  for (const c of conditions) {
-    if (c.type !== 'Ready') continue;
-    if (c.status === 'True') return { status: 'Current', message: 'Resource is Ready' };
-    if (c.status === 'False' || c.status === 'Unknown') return { status: 'InProgress', message: c.message ?? '' };
-  }
-  // "the absence of any known conditions means the resource is current"
-  return { status: 'Current', message: 'Resource is current' };
+/** kstatus' Compute, from cli-utils itself; Flux's fork must say the same. */
+async function kstatus(obj: KObject): Promise<{ status: KStatus; message: string }> {
+  const [health] = await gitopsHealth([{ apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', ...obj }]);
+  if (!health) throw new Error('cannot compute kstatus: no result');
+  expect(health.kstatus.error, 'kstatus returned an error').toBeUndefined();
+  expect(health.fluxKstatus, "Flux's kstatus fork disagrees with cli-utils").toEqual(health.kstatus);
+  return { status: health.kstatus.status as KStatus, message: health.kstatus.message };
 }
 
 const ready = (s: string): { type: string; status: string } => ({ type: 'Ready', status: s });
 
-describe('the kstatus implementation used here', () => {
+describe('kstatus (sigs.k8s.io/cli-utils) on hand-built objects', () => {
+  beforeAll(async () => {
+    await gitopsHealthBinary(); // built by scripts/test.sh; a cold build takes minutes
+  }, 30 * 60_000);
+
   it.each([
     { what: 'no status at all (upstream: Current)', obj: { metadata: { generation: 1 } }, want: 'Current' },
     { what: 'observedGeneration -1', obj: { metadata: { generation: 1 }, status: { observedGeneration: -1 } }, want: 'InProgress' },
@@ -55,8 +45,8 @@ describe('the kstatus implementation used here', () => {
     { what: 'Stalled=True', obj: { metadata: { generation: 1 }, status: { observedGeneration: 1, conditions: [ready('False'), { type: 'Stalled', status: 'True' }] } }, want: 'Failed' },
     { what: 'Stalled=True but stale generation', obj: { metadata: { generation: 2 }, status: { observedGeneration: 1, conditions: [{ type: 'Stalled', status: 'True' }] } }, want: 'InProgress' },
     { what: 'deleting', obj: { metadata: { generation: 1, deletionTimestamp: '2026-01-01T00:00:00Z' }, status: { observedGeneration: 1, conditions: [ready('True')] } }, want: 'Terminating' },
-  ] as { what: string; obj: KObject; want: KStatus }[])('$what → $want', ({ obj, want }) => {
-    expect(kstatus(obj).status).toBe(want);
+  ] as { what: string; obj: KObject; want: KStatus }[])('$what → $want', async ({ obj, want }) => {
+    expect((await kstatus(obj)).status).toBe(want);
   });
 });
 
@@ -83,7 +73,7 @@ const spec = (name: string): Record<string, unknown> => ({ redirectUris: [`https
 const statusOf = async (name: string): Promise<{ status: KStatus; message: string; acc: Acc }> => {
   const acc = await getAcc(ns, name);
   if (!acc) throw new Error(`${ns}/${name} is gone`);
-  return { ...kstatus(acc), acc };
+  return { ...(await kstatus(acc)), acc };
 };
 
 describe('kstatus on real AuthorizationCodeClients', () => {
@@ -102,7 +92,7 @@ describe('kstatus on real AuthorizationCodeClients', () => {
     operator = await startOperator({ simulator: sim, namespaces: [ns] });
     const acc = await waitReady(ns, 'fresh');
     expect(acc.status?.observedGeneration).toBe(acc.metadata.generation);
-    expect(kstatus(acc as KObject).status).toBe('Current');
+    expect((await kstatus(acc as KObject)).status).toBe('Current');
   });
 
   it('after a spec change it is InProgress until the operator has reconciled the new generation', async () => {
@@ -117,16 +107,19 @@ describe('kstatus on real AuthorizationCodeClients', () => {
     expect(stale.status).toBe('InProgress');
     expect(stale.message).toContain('generation is 2, but latest observed generation is 1');
 
-    // Operator running, Data Hub slow: sample until Current; nothing before it may be Current.
+    // Operator running, Data Hub slow: sample until Current; nothing before it may be Current. The
+    // samples are taken every 50 ms and evaluated together afterwards (one run of kstatus for all);
+    // sampling stops at the first Ready=True for generation 2, which kstatus must then call Current.
     sim.faults.update({ latencyMs: 1_500 });
     try {
       operator = await startOperator({ simulator: sim, namespaces: [ns] });
-      const seen: { status: KStatus; observed: number | undefined }[] = [];
-      await eventually('Current at generation 2', async () => {
-        const s = await statusOf('fresh');
-        seen.push({ status: s.status, observed: s.acc.status?.observedGeneration });
-        return s.status === 'Current';
+      const samples: Acc[] = [];
+      await eventually('Ready at generation 2', async () => {
+        const acc = await getAcc(ns, 'fresh');
+        if (acc) samples.push(acc);
+        return acc?.status?.observedGeneration === 2 && acc.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
       }, 60_000, 50);
+      const seen = (await gitopsHealth(samples)).map((h, i) => ({ status: h.kstatus.status as KStatus, observed: samples[i]!.status?.observedGeneration }));
       const last = seen.at(-1)!;
       expect(last).toEqual({ status: 'Current', observed: 2 });
       expect(seen.slice(0, -1).every((s) => s.status === 'InProgress')).toBe(true);
@@ -142,7 +135,7 @@ describe('kstatus on real AuthorizationCodeClients', () => {
     await kubeCall(kc, { method: 'POST', path: `/api/v1/namespaces/${ns}/secrets`, body: { metadata: { name: 'someone-elses' }, stringData: { keep: 'me' } } }, 'create foreign Secret');
     await createAcc(ns, 'stalled', { ...spec('stalled'), secret: { name: 'someone-elses' } });
     const acc = await waitCondition(ns, 'stalled', 'Stalled', 'True', 'SecretConflict');
-    const s = kstatus(acc);
+    const s = await kstatus(acc);
     expect(s.status).toBe('Failed');
     expect(s.message).toContain('someone-elses');
   });
@@ -152,13 +145,13 @@ describe('kstatus on real AuthorizationCodeClients', () => {
     try {
       await createAcc(ns, 'retrying', spec('retrying'));
       const acc = await waitCondition(ns, 'retrying', 'Ready', 'False', 'RemoteUnavailable', 60_000);
-      expect(kstatus(acc as KObject).status).toBe('InProgress');
+      expect((await kstatus(acc as KObject)).status).toBe('InProgress');
       expect(acc.status?.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();
     } finally {
       sim.faults.clear();
     }
     const recovered = await waitReady(ns, 'retrying', 90_000);
-    expect(kstatus(recovered as KObject).status).toBe('Current');
+    expect((await kstatus(recovered as KObject)).status).toBe('Current');
   });
 
   it('kubectl wait --for=condition=Ready returns for a Ready object and times out for a Stalled one', async () => {
