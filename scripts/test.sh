@@ -7,8 +7,10 @@ bash scripts/ensure-deps.sh
 PATH="$PWD/node_modules/.bin:$PATH"
 echo "==> node $(node --version)"
 node scripts/generate-api.ts --check
+node scripts/sync-chart.ts --check   # the Helm chart's copy of crds/ and its version
 eslint .
 tsc -p tsconfig.json --noEmit
 tsc -p tsconfig.build.json
 bash test/controlplane/build.sh >/dev/null
+bash test/helm/build.sh >/dev/null   # helm for the chart tests (cached like the control plane)
 exec vitest run "$@"
