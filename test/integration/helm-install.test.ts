@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { createNamespace, kubeCall, kubeRequest, mintServiceAccountToken, writeKubeconfig } from '../support/kube-admin.ts';
+import { applyManifests, createNamespace, kubeCall, kubeRequest, mintServiceAccountToken, readManifests, writeKubeconfig } from '../support/kube-admin.ts';
 import { helmCli, type Helm } from '../support/helm.ts';
 import { accPath, cleanupHarness, cluster, createAcc, eventually, getSecret, REPO_ROOT, startOperator, startTestSimulator, waitReady, type Cluster, type OperatorProcess } from '../support/operator-harness.ts';
 
@@ -131,6 +131,41 @@ describe('helm install, upgrade and uninstall', () => {
       return true;
     }, 30_000);
     expect(await exists(CRD)).toBe(true);
+  });
+});
+
+describe('the optional ServiceMonitor and NetworkPolicy on the real API server', () => {
+  const release = 'dh-monitoring';
+  const fullname = `${release}-datahub-operator`;
+  const SM_CRD = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/servicemonitors.monitoring.coreos.com';
+  const values = ['--set', 'defaultConnection.tenantId=00000000-0000-0000-0000-00000000beef', '--set', 'rbac.userRoles=false', '--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.serviceMonitor.interval=30s', '--set', 'networkPolicy.enabled=true'];
+
+  afterAll(async () => {
+    await kubeRequest(admin, { method: 'DELETE', path: SM_CRD });
+  });
+
+  it('helm install refuses a ServiceMonitor while the cluster has no ServiceMonitor CRD, and installs nothing', async () => {
+    expect(await exists(SM_CRD)).toBe(false);
+    const r = await helm.run(['install', release, CHART, ...values, '--namespace', releaseNs], { kubeconfigPath: c.info.kubeconfigPath });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot render datahub-operator: metrics.serviceMonitor.enabled needs the monitoring.coreos.com/v1 ServiceMonitor CRD');
+    expect(await exists(`/apis/apps/v1/namespaces/${releaseNs}/deployments/${fullname}`)).toBe(false);
+  });
+
+  it('with the Prometheus Operator\'s own CRD installed, the ServiceMonitor and NetworkPolicy are accepted as rendered', async () => {
+    await applyManifests(admin, helm.serviceMonitorCrd);
+    releases.push(release);
+    await helmIn(['install', release, CHART, ...values]);
+    const rendered = readManifests(await helmIn(['get', 'manifest', release]));
+    for (const kind of ['ServiceMonitor', 'NetworkPolicy']) {
+      const want = rendered.find((o) => o.kind === kind)!;
+      const path = kind === 'ServiceMonitor' ? `/apis/monitoring.coreos.com/v1/namespaces/${releaseNs}/servicemonitors/${fullname}` : `/apis/networking.k8s.io/v1/namespaces/${releaseNs}/networkpolicies/${fullname}`;
+      const stored = (await kubeCall(admin, { method: 'GET', path }, `get ${kind}`)) as { spec: unknown };
+      // Nothing pruned or rejected by the real schema (the server only adds defaults).
+      expect(stored.spec, kind).toMatchObject(want.spec as object);
+    }
+    await helmIn(['uninstall', release]);
+    releases.splice(releases.indexOf(release), 1);
   });
 });
 

@@ -20,6 +20,8 @@ export interface HelmOptions {
 
 export interface Helm {
   readonly path: string;
+  /** The Prometheus Operator's ServiceMonitor CRD (from its Go module, cached with helm). */
+  readonly serviceMonitorCrd: string;
   /** Runs helm; never throws for a non-zero exit code. */
   run(args: string[], options?: HelmOptions): Promise<HelmResult>;
   /** Like run, but throws with helm's stderr unless it exits 0. */
@@ -32,8 +34,10 @@ export interface Helm {
 export async function helmCli(repoRoot: string): Promise<Helm> {
   const script = join(repoRoot, 'test/helm/build.sh');
   const built = await capture('bash', [script], { cwd: repoRoot, env: process.env, timeoutMs: 30 * 60_000, echoStderr: true });
-  const path = join(built.stdout.trim().split('\n').pop() ?? '', 'helm');
-  if (built.code !== 0 || !existsSync(path)) throw new Error(`cannot build helm "${script}": exit code ${built.code}\n${built.stderr.slice(-4000)}`);
+  const dir = built.stdout.trim().split('\n').pop() ?? '';
+  const path = join(dir, 'helm');
+  const serviceMonitorCrd = join(dir, 'crds/monitoring.coreos.com_servicemonitors.yaml');
+  if (built.code !== 0 || !existsSync(path) || !existsSync(serviceMonitorCrd)) throw new Error(`cannot build helm "${script}": exit code ${built.code}\n${built.stderr.slice(-4000)}`);
   const home = mkdtempSync(join(tmpdir(), 'datahub-helm-'));
   const env = (kubeconfig: string | undefined): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH ?? '',
@@ -48,6 +52,7 @@ export async function helmCli(repoRoot: string): Promise<Helm> {
     capture(path, args, { cwd: repoRoot, env: env(options.kubeconfigPath), timeoutMs: options.timeoutMs ?? 120_000 });
   return {
     path,
+    serviceMonitorCrd,
     run,
     async ok(args, options) {
       const r = await run(args, options);
