@@ -88,8 +88,9 @@ describe('helm install, upgrade and uninstall', () => {
     `${RBAC}/namespaces/${releaseNs}/rolebindings/${fullname}-leader-election`,
   ];
 
-  it('installs with server-side apply, leaves the existing CRD alone, and passes Pod Security', async () => {
-    const crdBefore = (await kubeCall(admin, { method: 'GET', path: CRD }, 'get CRD')) as { metadata: { resourceVersion: string } };
+  it('installs with server-side apply, applies crds/ over the existing CRD unchanged, and passes Pod Security', async () => {
+    type Crd = { metadata: { managedFields?: { manager: string; operation: string }[] }; spec: unknown };
+    const crdBefore = (await kubeCall(admin, { method: 'GET', path: CRD }, 'get CRD')) as Crd;
     releases.push(release);
     const r = await helm.run(['install', release, CHART, ...values, '--namespace', releaseNs], { kubeconfigPath: c.info.kubeconfigPath });
     // No warning at all: in particular none from Pod Security (the namespace enforces restricted).
@@ -102,8 +103,11 @@ describe('helm install, upgrade and uninstall', () => {
     const d = await getDeployment(fullname);
     // Helm 4 applied it server-side: its field manager owns the fields through Apply operations.
     expect(d.metadata.managedFields?.filter((f) => f.manager === 'helm')).toEqual([expect.objectContaining({ operation: 'Apply' })]);
-    const crdAfter = (await kubeCall(admin, { method: 'GET', path: CRD }, 'get CRD')) as { metadata: { resourceVersion: string } };
-    expect(crdAfter.metadata.resourceVersion).toBe(crdBefore.metadata.resourceVersion);
+    // Helm 4's install server-side applies crds/ even when the CRD exists (Helm 3 skipped it): the
+    // same file, so the spec is unchanged and helm now co-owns it. `helm upgrade` never touches it.
+    const crdAfter = (await kubeCall(admin, { method: 'GET', path: CRD }, 'get CRD')) as Crd;
+    expect(crdAfter.spec).toEqual(crdBefore.spec);
+    expect(crdAfter.metadata.managedFields?.filter((f) => f.manager === 'helm')).toEqual([expect.objectContaining({ operation: 'Apply' })]);
     const status = JSON.parse(await helmIn(['status', release, '--output', 'json'])) as { info: { status: string }; version: number };
     expect(status).toMatchObject({ info: { status: 'deployed' }, version: 1 });
   });
