@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: installs what it needs, checks (generated API, lint, types), builds the operator and
-# the control plane binaries and the gitops-health tool (cached outside git), then runs the unit and integration tests, and the
+# the control plane binaries, the gitops-health tool and helm (cached outside git), then runs the unit and integration tests, and the
 # integration smoke tests once more on the oldest Kubernetes minor the README claims (1.34).
 # Arguments go to vitest and skip that second pass (e.g. `npm test -- test/unit`).
 set -euo pipefail
@@ -9,11 +9,13 @@ bash scripts/ensure-deps.sh
 PATH="$PWD/node_modules/.bin:$PATH"
 echo "==> node $(node --version)"
 node scripts/generate-api.ts --check
+node scripts/sync-chart.ts --check   # the Helm chart's copy of crds/ and its version
 eslint .
 tsc -p tsconfig.json --noEmit
 tsc -p tsconfig.build.json
 bash test/controlplane/build.sh >/dev/null
 bash test/gitops-health/build.sh >/dev/null
+bash test/helm/build.sh >/dev/null   # helm for the chart tests (cached like the control plane)
 if [ $# -gt 0 ]; then exec vitest run "$@"; fi
 vitest run
 echo "==> integration smoke tests on Kubernetes 1.34 (test/controlplane-1.34)"

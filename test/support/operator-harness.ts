@@ -69,6 +69,11 @@ export interface OperatorOptions {
   kubeconfig?: string;
   /** Default: a unique lease per process group of tests. */
   leaderElectionId?: string;
+  /**
+   * Run `node <exactArgs>` with only PATH plus `env`: no harness flags or credentials (e.g. the
+   * image's entrypoint with a Deployment's args and environment, as the Helm chart renders them).
+   */
+  exactArgs?: string[];
 }
 
 // The watchdog removes its own dir when this process goes; logs live apart so they can be kept.
@@ -83,7 +88,7 @@ export function operatorLogFile(): string {
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const { operatorKubeconfig } = await cluster();
   const logFile = operatorLogFile();
-  const args = [
+  const args = options.exactArgs ?? [
     join(REPO_ROOT, 'dist', 'main.js'),
     'run',
     `--kubeconfig=${options.kubeconfig ?? operatorKubeconfig}`,
@@ -97,7 +102,8 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     ...(options.namespaces?.length ? [`--namespaces=${options.namespaces.join(',')}`] : []),
     ...(options.args ?? []),
   ];
-  const env = { PATH: process.env.PATH ?? '', DATAHUB_CLIENT_ID: 'simulator-admin', DATAHUB_CLIENT_SECRET: 'simulator-secret', ...options.env };
+  const credentials = options.exactArgs ? {} : { DATAHUB_CLIENT_ID: 'simulator-admin', DATAHUB_CLIENT_SECRET: 'simulator-secret' };
+  const env = { PATH: process.env.PATH ?? '', ...credentials, ...options.env };
   return operatorProcess(spawnComponent({ name: 'operator', command: process.execPath, args, logFile, watchdog, env }), logFile);
 }
 
