@@ -1,0 +1,197 @@
+// `npm run bench -- --scenario peer` (issue 15): the operator side by side with Crossplane's
+// provider-http v1.0.14 (its real binary) on the same control plane, simulator and latency, doing the
+// same job. Order: the operator first (burst, spec changes, removal, a steady population, restart),
+// then provider-http at its defaults (burst, spec changes) and tuned (--max-reconcile-rate=100 and a
+// poll interval equal to our resync interval: burst, spec changes, the steady population, restart),
+// then at its defaults again on that population (restart, steady state). Each side's objects are
+// removed before the next side starts: the peer caches every Secret in the cluster. Figures and the
+// comparison table go to BENCHMARKS.md through bench/run.ts.
+import { KubeConfig } from '@kubernetes/client-node';
+import { ROOT, type BenchEnvironment, type OperatorHandle } from './environment.ts';
+import { buildControlPlane } from '../test/support/controlplane-build.ts';
+import { createNamespace } from '../test/support/kube-admin.ts';
+import { insideBenchNetns, interfaceNames, listenerProblems, listenersNow } from './peer/netns.ts';
+import { burst, markStart, observedAgain, removal, specChanges, steadyWindow, type Figures, type PhaseContext } from './peer/phases.ts';
+import { createObjects, dataHubCounts, dataHubDelta, track } from './peer/measure.ts';
+import { descendantsOf } from './peer/proc-stats.ts';
+import { buildProviderHttp, PeerProvider, type MeasuredProcess } from './peer/provider.ts';
+import { operatorSide, peerSide, type Side } from './peer/sides.ts';
+import { comparisonTable, peerTargets, type SideFigures } from './peer/table.ts';
+import type { ScenarioResult } from './scenarios.ts';
+
+export interface PeerScenarioOptions {
+  burstObjects: number;
+  steadyObjects: number;
+  /** Spec changes measured per side (one every 2 s). */
+  changes: number;
+  /** Our resync interval at its default; the tuned peer polls at this interval. */
+  resyncSeconds: number;
+  /** Steady-state window of the default peer (its poll is 1 minute; the others get one interval). */
+  defaultWindowSeconds: number;
+  log: (line: string) => void;
+}
+
+/** The operator's default --resync-interval (10m). */
+export const OPERATOR_RESYNC_SECONDS = 600;
+const LATENCY_MS = 50;
+const SETTLE_MS = 30_000;
+const DRIFTED = 5;
+const HOUR = 3_600_000;
+const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+
+async function namespace(env: BenchEnvironment, name: string): Promise<string> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(env.cp.kubeconfigPath);
+  await createNamespace(kc, name);
+  return name;
+}
+
+/** Every listener on loopback, none of ours in the host's namespace (throws otherwise). */
+function checkListeners(log: (line: string) => void, when: string): string {
+  if (!insideBenchNetns()) throw new Error('cannot run the peer scenario outside its network namespace: bench/run.ts re-executes it inside one');
+  const seen = listenersNow();
+  const problems = listenerProblems(seen, new Set([process.pid, ...descendantsOf(process.pid)]), interfaceNames());
+  if (problems.length > 0) throw new Error(`cannot keep listeners on loopback (${when}): ${problems.join('; ')}`);
+  const summary = seen.inside.map((l) => `${l.address}:${l.port} ${l.owners.map((o) => o.name).join(',')}`).join('; ');
+  log(`listeners ${when} (namespace with only lo): ${summary}; none of ours in the host's namespace`);
+  return summary;
+}
+
+async function populate(ctx: PhaseContext, side: Side, ns: string, list: string[]): Promise<number> {
+  const tracker = track(ctx.env, side, ns);
+  await tracker.synced();
+  const started = Date.now();
+  await createObjects(ctx.env, side, ns, list);
+  await tracker.waitReady(list.length, 2 * HOUR);
+  await tracker.stop();
+  const s = Math.round((Date.now() - started) / 100) / 10;
+  ctx.log(`${side.label}: ${list.length} objects ready in ${s} s; settling`);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  return s;
+}
+
+async function operatorRun(ctx: PhaseContext, o: PeerScenarioOptions, listeners: string[]): Promise<SideFigures & { removal: Figures }> {
+  const { env, log } = ctx;
+  const side = operatorSide();
+  const start = async (): Promise<{ op: OperatorHandle; proc: MeasuredProcess }> => {
+    // Its defaults: only where to find things and loopback listeners (as every bench run), and a
+    // shorter resync interval only when a quick run asks for one (the tuned peer polls at the same).
+    const op = env.startOperator(['--leader-election-id=bench-peer', ...(o.resyncSeconds === OPERATOR_RESYNC_SECONDS ? [] : [`--resync-interval=${o.resyncSeconds}s`])]);
+    await env.waitForLog(op, 'became leader', 60_000);
+    return { op, proc: { label: 'ours', pid: op.component.pid, cpuSeconds: () => op.cpuSeconds(), memory: () => op.memory(), stop: () => op.stop() } };
+  };
+  const first = await start();
+  const proc = first.proc;
+  let op = first.op;
+  listeners.push(checkListeners(log, 'with the operator running'));
+  const burstNs = await namespace(env, 'peer-ours-burst');
+  const burstNames = names('ours', o.burstObjects);
+  log('ours: burst');
+  const b = await burst(ctx, side, proc, burstNs, burstNames, HOUR);
+  const changes = await specChanges(ctx, side, burstNs, burstNames, o.changes, 2_000, 10 * 60_000);
+  const removed = await removal(ctx, side, burstNs, burstNames, HOUR);
+  const steadyNs = await namespace(env, 'peer-ours-steady');
+  const steadyNames = names('ours', o.steadyObjects);
+  const populateSeconds = await populate(ctx, side, steadyNs, steadyNames);
+  log('ours: steady window');
+  const steady = await steadyWindow(ctx, side, proc, steadyNs, steadyNames, o.resyncSeconds * 1000, DRIFTED, o.resyncSeconds * 1200);
+  await op.stop();
+  const mark = markStart(env);
+  op = (await start()).op;
+  // Ours observes every object again from its caches (Ready for the current generation is trusted;
+  // drift checks stay spread over the interval) and says so in one log line.
+  await env.waitForLog(op, 'initial reconcile complete', HOUR);
+  const readyMs = Date.now() - mark.time;
+  await new Promise((r) => setTimeout(r, 10_000));
+  const restart: Figures = { objects: steadyNames.length, seconds: Math.round(readyMs / 10) / 100, apiServerWrites: mark.cursor.next(side.user).length, dataHubReads: dataHubDelta(mark.dataHub, dataHubCounts(env)).reads };
+  await removal(ctx, side, steadyNs, steadyNames, HOUR);
+  await op.stop();
+  return { burst: b, changes, steady: { ...steady, populateSeconds }, restart, removal: removed };
+}
+
+async function peerRun(ctx: PhaseContext, o: PeerScenarioOptions, buildDir: string, listeners: string[]): Promise<{ def: SideFigures; tuned: SideFigures & { removal: Figures } }> {
+  const { env, log } = ctx;
+  const peer = await PeerProvider.install(env, buildDir);
+  const url = `${env.sim.url}/api/v1/Tenants/${env.sim.tenantId}/AuthorizationCodeClients`;
+  const defSide = peerSide('provider-http default', ctx.instanceId, url);
+  const tunedSide = peerSide('provider-http tuned', ctx.instanceId, url);
+  const tunedArgs = ['--max-reconcile-rate=100', `--poll=${o.resyncSeconds}s`];
+  try {
+    let proc = await peer.start('default', []);
+    listeners.push(checkListeners(log, 'with provider-http running'));
+    const defNs = await namespace(env, 'peer-default-burst');
+    const defNames = names('peer', o.burstObjects);
+    log('provider-http default: burst');
+    const defBurst = await burst(ctx, defSide, proc, defNs, defNames, 2 * HOUR);
+    const defChanges = await specChanges(ctx, defSide, defNs, defNames, o.changes, 2_000, 20 * 60_000);
+    await proc.stop();
+
+    proc = await peer.start('tuned', tunedArgs);
+    await removal(ctx, tunedSide, defNs, defNames, HOUR);
+    const tunedNs = await namespace(env, 'peer-tuned-burst');
+    const tunedNames = names('peer', o.burstObjects);
+    log('provider-http tuned: burst');
+    const tunedBurst = await burst(ctx, tunedSide, proc, tunedNs, tunedNames, HOUR);
+    const tunedChanges = await specChanges(ctx, tunedSide, tunedNs, tunedNames, o.changes, 2_000, 20 * 60_000);
+    const removed = await removal(ctx, tunedSide, tunedNs, tunedNames, HOUR);
+
+    const steadyNs = await namespace(env, 'peer-steady');
+    const steadyNames = names('peer', o.steadyObjects);
+    const populateSeconds = await populate(ctx, tunedSide, steadyNs, steadyNames);
+    log('provider-http tuned: steady window');
+    const tunedSteady = await steadyWindow(ctx, tunedSide, proc, steadyNs, steadyNames, o.resyncSeconds * 1000, DRIFTED, o.resyncSeconds * 1200);
+    const restartOn = async (label: string, args: string[], side: Side): Promise<{ proc: MeasuredProcess; figures: Figures }> => {
+      const mark = markStart(env);
+      const started = await peer.start(label, args);
+      log(`${side.label}: restarted on ${steadyNames.length} objects`);
+      return { proc: started, figures: await observedAgain(ctx, side, steadyNs, steadyNames, mark, 2 * HOUR) };
+    };
+    await proc.stop();
+    const tunedRestart = await restartOn('tuned', tunedArgs, tunedSide);
+    await tunedRestart.proc.stop();
+    const defRestart = await restartOn('default', [], defSide);
+    proc = defRestart.proc;
+    log('provider-http default: steady window');
+    const defSteady = await steadyWindow(ctx, defSide, proc, steadyNs, steadyNames, o.defaultWindowSeconds * 1000, DRIFTED, o.defaultWindowSeconds * 1000 + 120_000);
+    await proc.stop();
+    return {
+      def: { burst: defBurst, changes: defChanges, steady: defSteady, restart: defRestart.figures },
+      tuned: { burst: tunedBurst, changes: tunedChanges, steady: { ...tunedSteady, populateSeconds }, restart: tunedRestart.figures, removal: removed },
+    };
+  } finally {
+    await peer.close();
+  }
+}
+
+function asResult(scenario: string, objects: number, f: Record<string, Figures>, extra: Figures = {}): ScenarioResult {
+  const figures: Record<string, number | string> = { ...extra };
+  for (const [phase, values] of Object.entries(f)) for (const [k, v] of Object.entries(values)) figures[`${phase}.${k}`] = v;
+  return { scenario, objects, figures, targets: [] };
+}
+
+/** Outside the network namespace (Go may need the module proxy): both builds, cached after the first. */
+export async function preparePeer(log: (line: string) => void): Promise<void> {
+  await buildControlPlane(ROOT, log);
+  const { buildSeconds } = await buildProviderHttp(log);
+  log(`provider-http ready after ${Math.round(buildSeconds)} s`);
+}
+
+export async function peerComparison(env: BenchEnvironment, o: PeerScenarioOptions): Promise<ScenarioResult[]> {
+  const { dir: buildDir, buildSeconds } = await buildProviderHttp(o.log);
+  const kubeSystem = await env.http.json<{ metadata: { uid: string } }>('GET', '/api/v1/namespaces/kube-system', { verb: 'get', what: 'kube-system' });
+  const ctx: PhaseContext = { env, instanceId: kubeSystem.metadata.uid, log: o.log };
+  env.sim.reset();
+  env.sim.faults.replace({ latencyMs: LATENCY_MS });
+  const listeners: string[] = [];
+  const ours = await operatorRun(ctx, o, listeners);
+  const { def, tuned } = await peerRun(ctx, o, buildDir, listeners);
+  const sides = { ours, def, tuned };
+  const results = [
+    asResult('peer: ours', o.burstObjects, { ...ours }, { dataHubLatencyMs: LATENCY_MS, steadyObjects: o.steadyObjects, resyncIntervalSeconds: o.resyncSeconds }),
+    asResult('peer: provider-http default', o.burstObjects, { ...def }),
+    asResult('peer: provider-http tuned', o.burstObjects, { ...tuned }, { args: `--max-reconcile-rate=100 --poll=${o.resyncSeconds}s`, providerHttpBuildSeconds: Math.round(buildSeconds) }),
+  ];
+  results[0]!.targets = peerTargets(sides);
+  results[0]!.markdown = [comparisonTable(sides, o.steadyObjects, o.burstObjects), '', `Listeners: ${listeners.join(' | ')}`].join('\n');
+  return results;
+}
