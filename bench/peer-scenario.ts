@@ -39,11 +39,10 @@ const DRIFTED = 5;
 const HOUR = 3_600_000;
 const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
 
-async function namespace(env: BenchEnvironment, name: string): Promise<string> {
+async function namespace(env: BenchEnvironment, name: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(env.cp.kubeconfigPath);
   await createNamespace(kc, name);
-  return name;
 }
 
 /** Every listener on loopback, none of ours in the host's namespace (throws otherwise). */
@@ -70,6 +69,26 @@ async function populate(ctx: PhaseContext, side: Side, ns: string, list: string[
   return s;
 }
 
+/** A burst in a new namespace, then spec changes on those objects (which stay for what follows). */
+async function burstAndChanges(ctx: PhaseContext, o: PeerScenarioOptions, side: Side, proc: MeasuredProcess, ns: string, prefix: string, timeoutMs: number): Promise<{ ns: string; list: string[]; burst: Figures; changes: Figures }> {
+  const list = names(prefix, o.burstObjects);
+  await namespace(ctx.env, ns);
+  ctx.log(`${side.label}: burst of ${list.length}`);
+  const b = await burst(ctx, side, proc, ns, list, timeoutMs);
+  ctx.log(`${side.label}: ${o.changes} spec changes`);
+  return { ns, list, burst: b, changes: await specChanges(ctx, side, ns, list, o.changes, 2_000, 20 * 60_000) };
+}
+
+/** The steady population in a new namespace, then one window (with out-of-band edits) over it. */
+async function steadyPopulation(ctx: PhaseContext, o: PeerScenarioOptions, side: Side, proc: MeasuredProcess, ns: string, prefix: string, windowSeconds: number): Promise<{ ns: string; list: string[]; steady: Figures }> {
+  const list = names(prefix, o.steadyObjects);
+  await namespace(ctx.env, ns);
+  const populateSeconds = await populate(ctx, side, ns, list);
+  ctx.log(`${side.label}: steady window of ${windowSeconds} s`);
+  const steady = await steadyWindow(ctx, side, proc, ns, list, windowSeconds * 1000, DRIFTED, windowSeconds * 1200);
+  return { ns, list, steady: { ...steady, populateSeconds } };
+}
+
 async function operatorRun(ctx: PhaseContext, o: PeerScenarioOptions, listeners: string[]): Promise<SideFigures & { removal: Figures }> {
   const { env, log } = ctx;
   const side = operatorSide();
@@ -84,17 +103,9 @@ async function operatorRun(ctx: PhaseContext, o: PeerScenarioOptions, listeners:
   const proc = first.proc;
   let op = first.op;
   listeners.push(checkListeners(log, 'with the operator running'));
-  const burstNs = await namespace(env, 'peer-ours-burst');
-  const burstNames = names('ours', o.burstObjects);
-  log('ours: burst');
-  const b = await burst(ctx, side, proc, burstNs, burstNames, HOUR);
-  const changes = await specChanges(ctx, side, burstNs, burstNames, o.changes, 2_000, 10 * 60_000);
-  const removed = await removal(ctx, side, burstNs, burstNames, HOUR);
-  const steadyNs = await namespace(env, 'peer-ours-steady');
-  const steadyNames = names('ours', o.steadyObjects);
-  const populateSeconds = await populate(ctx, side, steadyNs, steadyNames);
-  log('ours: steady window');
-  const steady = await steadyWindow(ctx, side, proc, steadyNs, steadyNames, o.resyncSeconds * 1000, DRIFTED, o.resyncSeconds * 1200);
+  const b = await burstAndChanges(ctx, o, side, proc, 'peer-ours-burst', 'ours', HOUR);
+  const removed = await removal(ctx, side, b.ns, b.list, HOUR);
+  const s = await steadyPopulation(ctx, o, side, proc, 'peer-ours-steady', 'ours', o.resyncSeconds);
   await op.stop();
   const mark = markStart(env);
   op = (await start()).op;
@@ -103,10 +114,10 @@ async function operatorRun(ctx: PhaseContext, o: PeerScenarioOptions, listeners:
   await env.waitForLog(op, 'initial reconcile complete', HOUR);
   const readyMs = Date.now() - mark.time;
   await new Promise((r) => setTimeout(r, 10_000));
-  const restart: Figures = { objects: steadyNames.length, seconds: Math.round(readyMs / 10) / 100, apiServerWrites: mark.cursor.next(side.user).length, dataHubReads: dataHubDelta(mark.dataHub, dataHubCounts(env)).reads };
-  await removal(ctx, side, steadyNs, steadyNames, HOUR);
+  const restart: Figures = { objects: s.list.length, seconds: Math.round(readyMs / 10) / 100, apiServerWrites: mark.cursor.next(side.user).length, dataHubReads: dataHubDelta(mark.dataHub, dataHubCounts(env)).reads };
+  await removal(ctx, side, s.ns, s.list, HOUR);
   await op.stop();
-  return { burst: b, changes, steady: { ...steady, populateSeconds }, restart, removal: removed };
+  return { burst: b.burst, changes: b.changes, steady: s.steady, restart, removal: removed };
 }
 
 async function peerRun(ctx: PhaseContext, o: PeerScenarioOptions, buildDir: string, listeners: string[]): Promise<{ def: SideFigures; tuned: SideFigures & { removal: Figures } }> {
@@ -119,32 +130,19 @@ async function peerRun(ctx: PhaseContext, o: PeerScenarioOptions, buildDir: stri
   try {
     let proc = await peer.start('default', []);
     listeners.push(checkListeners(log, 'with provider-http running'));
-    const defNs = await namespace(env, 'peer-default-burst');
-    const defNames = names('peer', o.burstObjects);
-    log('provider-http default: burst');
-    const defBurst = await burst(ctx, defSide, proc, defNs, defNames, 2 * HOUR);
-    const defChanges = await specChanges(ctx, defSide, defNs, defNames, o.changes, 2_000, 20 * 60_000);
+    const def = await burstAndChanges(ctx, o, defSide, proc, 'peer-default-burst', 'peer', 2 * HOUR);
     await proc.stop();
 
     proc = await peer.start('tuned', tunedArgs);
-    await removal(ctx, tunedSide, defNs, defNames, HOUR);
-    const tunedNs = await namespace(env, 'peer-tuned-burst');
-    const tunedNames = names('peer', o.burstObjects);
-    log('provider-http tuned: burst');
-    const tunedBurst = await burst(ctx, tunedSide, proc, tunedNs, tunedNames, HOUR);
-    const tunedChanges = await specChanges(ctx, tunedSide, tunedNs, tunedNames, o.changes, 2_000, 20 * 60_000);
-    const removed = await removal(ctx, tunedSide, tunedNs, tunedNames, HOUR);
-
-    const steadyNs = await namespace(env, 'peer-steady');
-    const steadyNames = names('peer', o.steadyObjects);
-    const populateSeconds = await populate(ctx, tunedSide, steadyNs, steadyNames);
-    log('provider-http tuned: steady window');
-    const tunedSteady = await steadyWindow(ctx, tunedSide, proc, steadyNs, steadyNames, o.resyncSeconds * 1000, DRIFTED, o.resyncSeconds * 1200);
+    await removal(ctx, tunedSide, def.ns, def.list, HOUR);
+    const tuned = await burstAndChanges(ctx, o, tunedSide, proc, 'peer-tuned-burst', 'peer', HOUR);
+    const removed = await removal(ctx, tunedSide, tuned.ns, tuned.list, HOUR);
+    const s = await steadyPopulation(ctx, o, tunedSide, proc, 'peer-steady', 'peer', o.resyncSeconds);
     const restartOn = async (label: string, args: string[], side: Side): Promise<{ proc: MeasuredProcess; figures: Figures }> => {
       const mark = markStart(env);
       const started = await peer.start(label, args);
-      log(`${side.label}: restarted on ${steadyNames.length} objects`);
-      return { proc: started, figures: await observedAgain(ctx, side, steadyNs, steadyNames, mark, 2 * HOUR) };
+      log(`${side.label}: restarted on ${s.list.length} objects`);
+      return { proc: started, figures: await observedAgain(ctx, side, s.ns, s.list, mark, 2 * HOUR) };
     };
     await proc.stop();
     const tunedRestart = await restartOn('tuned', tunedArgs, tunedSide);
@@ -152,11 +150,11 @@ async function peerRun(ctx: PhaseContext, o: PeerScenarioOptions, buildDir: stri
     const defRestart = await restartOn('default', [], defSide);
     proc = defRestart.proc;
     log('provider-http default: steady window');
-    const defSteady = await steadyWindow(ctx, defSide, proc, steadyNs, steadyNames, o.defaultWindowSeconds * 1000, DRIFTED, o.defaultWindowSeconds * 1000 + 120_000);
+    const defSteady = await steadyWindow(ctx, defSide, proc, s.ns, s.list, o.defaultWindowSeconds * 1000, DRIFTED, o.defaultWindowSeconds * 1000 + 120_000);
     await proc.stop();
     return {
-      def: { burst: defBurst, changes: defChanges, steady: defSteady, restart: defRestart.figures },
-      tuned: { burst: tunedBurst, changes: tunedChanges, steady: { ...tunedSteady, populateSeconds }, restart: tunedRestart.figures, removal: removed },
+      def: { burst: def.burst, changes: def.changes, steady: defSteady, restart: defRestart.figures },
+      tuned: { burst: tuned.burst, changes: tuned.changes, steady: s.steady, restart: tunedRestart.figures, removal: removed },
     };
   } finally {
     await peer.close();
