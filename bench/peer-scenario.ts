@@ -120,45 +120,40 @@ async function operatorRun(ctx: PhaseContext, o: PeerScenarioOptions, listeners:
   return { burst: b.burst, changes: b.changes, steady: s.steady, restart, removal: removed };
 }
 
-async function peerRun(ctx: PhaseContext, o: PeerScenarioOptions, buildDir: string, listeners: string[]): Promise<{ def: SideFigures; tuned: SideFigures & { removal: Figures } }> {
+async function peerRun(ctx: PhaseContext, o: PeerScenarioOptions, peer: PeerProvider, listeners: string[]): Promise<{ def: SideFigures; tuned: SideFigures & { removal: Figures } }> {
   const { env, log } = ctx;
-  const peer = await PeerProvider.install(env, buildDir);
   const url = `${env.sim.url}/api/v1/Tenants/${env.sim.tenantId}/AuthorizationCodeClients`;
   const defSide = peerSide('provider-http default', ctx.instanceId, url);
   const tunedSide = peerSide('provider-http tuned', ctx.instanceId, url);
   const tunedArgs = ['--max-reconcile-rate=100', `--poll=${o.resyncSeconds}s`];
-  try {
-    let proc = await peer.start('default', []);
-    listeners.push(checkListeners(log, 'with provider-http running'));
-    const def = await burstAndChanges(ctx, o, defSide, proc, 'peer-default-burst', 'peer', 2 * HOUR);
-    await proc.stop();
+  let proc = await peer.start('default', []);
+  listeners.push(checkListeners(log, 'with provider-http running'));
+  const def = await burstAndChanges(ctx, o, defSide, proc, 'peer-default-burst', 'peer', 2 * HOUR);
+  await proc.stop();
 
-    proc = await peer.start('tuned', tunedArgs);
-    await removal(ctx, tunedSide, def.ns, def.list, HOUR);
-    const tuned = await burstAndChanges(ctx, o, tunedSide, proc, 'peer-tuned-burst', 'peer', HOUR);
-    const removed = await removal(ctx, tunedSide, tuned.ns, tuned.list, HOUR);
-    const s = await steadyPopulation(ctx, o, tunedSide, proc, 'peer-steady', 'peer', o.resyncSeconds);
-    const restartOn = async (label: string, args: string[], side: Side): Promise<{ proc: MeasuredProcess; figures: Figures }> => {
-      const mark = markStart(env);
-      const started = await peer.start(label, args);
-      log(`${side.label}: restarted on ${s.list.length} objects`);
-      return { proc: started, figures: await observedAgain(ctx, side, s.ns, s.list, mark, 2 * HOUR) };
-    };
-    await proc.stop();
-    const tunedRestart = await restartOn('tuned', tunedArgs, tunedSide);
-    await tunedRestart.proc.stop();
-    const defRestart = await restartOn('default', [], defSide);
-    proc = defRestart.proc;
-    log('provider-http default: steady window');
-    const defSteady = await steadyWindow(ctx, defSide, proc, s.ns, s.list, o.defaultWindowSeconds * 1000, DRIFTED, o.defaultWindowSeconds * 1000 + 120_000);
-    await proc.stop();
-    return {
-      def: { burst: def.burst, changes: def.changes, steady: defSteady, restart: defRestart.figures },
-      tuned: { burst: tuned.burst, changes: tuned.changes, steady: s.steady, restart: tunedRestart.figures, removal: removed },
-    };
-  } finally {
-    await peer.close();
-  }
+  proc = await peer.start('tuned', tunedArgs);
+  await removal(ctx, tunedSide, def.ns, def.list, HOUR);
+  const tuned = await burstAndChanges(ctx, o, tunedSide, proc, 'peer-tuned-burst', 'peer', HOUR);
+  const removed = await removal(ctx, tunedSide, tuned.ns, tuned.list, HOUR);
+  const s = await steadyPopulation(ctx, o, tunedSide, proc, 'peer-steady', 'peer', o.resyncSeconds);
+  const restartOn = async (label: string, args: string[], side: Side): Promise<{ proc: MeasuredProcess; figures: Figures }> => {
+    const mark = markStart(env);
+    const started = await peer.start(label, args);
+    log(`${side.label}: restarted on ${s.list.length} objects`);
+    return { proc: started, figures: await observedAgain(ctx, side, s.ns, s.list, mark, 2 * HOUR) };
+  };
+  await proc.stop();
+  const tunedRestart = await restartOn('tuned', tunedArgs, tunedSide);
+  await tunedRestart.proc.stop();
+  const defRestart = await restartOn('default', [], defSide);
+  proc = defRestart.proc;
+  log('provider-http default: steady window');
+  const defSteady = await steadyWindow(ctx, defSide, proc, s.ns, s.list, o.defaultWindowSeconds * 1000, DRIFTED, o.defaultWindowSeconds * 1000 + 120_000);
+  await proc.stop();
+  return {
+    def: { burst: def.burst, changes: def.changes, steady: defSteady, restart: defRestart.figures },
+    tuned: { burst: tuned.burst, changes: tuned.changes, steady: s.steady, restart: tunedRestart.figures, removal: removed },
+  };
 }
 
 function asResult(scenario: string, objects: number, f: Record<string, Figures>, extra: Figures = {}): ScenarioResult {
@@ -181,8 +176,19 @@ export async function peerComparison(env: BenchEnvironment, o: PeerScenarioOptio
   env.sim.reset();
   env.sim.faults.replace({ latencyMs: LATENCY_MS });
   const listeners: string[] = [];
-  const ours = await operatorRun(ctx, o, listeners);
-  const { def, tuned } = await peerRun(ctx, o, buildDir, listeners);
+  // Its CRDs and configuration go in first (nothing of it runs yet): kube-controller-manager's
+  // garbage collector learns new kinds from discovery only every 30 s, and it deletes the peer's
+  // Secrets through their owner references.
+  const peer = await PeerProvider.install(env, buildDir);
+  let ours: Awaited<ReturnType<typeof operatorRun>>;
+  let peers: Awaited<ReturnType<typeof peerRun>>;
+  try {
+    ours = await operatorRun(ctx, o, listeners);
+    peers = await peerRun(ctx, o, peer, listeners);
+  } finally {
+    await peer.close();
+  }
+  const { def, tuned } = peers;
   const sides = { ours, def, tuned };
   const results = [
     asResult('peer: ours', o.burstObjects, { ...ours }, { dataHubLatencyMs: LATENCY_MS, steadyObjects: o.steadyObjects, resyncIntervalSeconds: o.resyncSeconds }),
