@@ -10,8 +10,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ROOT, type BenchEnvironment, type OperatorHandle } from './environment.ts';
 import { buildControlPlane } from '../test/support/controlplane-build.ts';
 import { createNamespace } from '../test/support/kube-admin.ts';
-import { insideBenchNetns, interfaceNames, listenerProblems, listenersNow } from './peer/netns.ts';
-import { burst, markStart, observedAgain, removal, specChanges, steadyWindow, type Figures, type PhaseContext } from './peer/phases.ts';
+import { insideBenchNetns, interfaceNames, listenerProblems, listenersNow, ownerLabel } from './peer/netns.ts';
+import { burst, markStart, observedAgain, removal, specChanges, steadyWindow, type Figures, type PhaseContext, type Population } from './peer/phases.ts';
 import { createObjects, dataHubCounts, dataHubDelta, track } from './peer/measure.ts';
 import { descendantsOf } from './peer/proc-stats.ts';
 import { buildProviderHttp, PeerProvider, type MeasuredProcess } from './peer/provider.ts';
@@ -51,22 +51,19 @@ function checkListeners(log: (line: string) => void, when: string): string {
   const seen = listenersNow();
   const problems = listenerProblems(seen, new Set([process.pid, ...descendantsOf(process.pid)]), interfaceNames());
   if (problems.length > 0) throw new Error(`cannot keep listeners on loopback (${when}): ${problems.join('; ')}`);
-  const summary = seen.inside.map((l) => `${l.address}:${l.port} ${l.owners.map((o) => o.name).join(',')}`).join('; ');
+  const summary = seen.inside.map((l) => `${l.address}:${l.port} ${l.owners.map(ownerLabel).join(',')}`).join('; ');
   log(`listeners ${when} (namespace with only lo): ${summary}; none of ours in the host's namespace`);
   return summary;
 }
 
-async function populate(ctx: PhaseContext, side: Side, ns: string, list: string[]): Promise<number> {
-  const tracker = track(ctx.env, side, ns);
+async function populate(ctx: PhaseContext, side: Side, p: Population): Promise<number> {
+  const tracker = track(ctx.env, side, p.ns);
   await tracker.synced();
   const started = Date.now();
-  await createObjects(ctx.env, side, ns, list);
-  await tracker.waitReady(list.length, 2 * HOUR);
+  await createObjects(ctx.env, side, p.ns, p.list);
+  await tracker.waitReady(p.list.length, 2 * HOUR);
   await tracker.stop();
-  const s = Math.round((Date.now() - started) / 100) / 10;
-  ctx.log(`${side.label}: ${list.length} objects ready in ${s} s; settling`);
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
-  return s;
+  return Math.round((Date.now() - started) / 100) / 10;
 }
 
 /** A burst in a new namespace, then spec changes on those objects (which stay for what follows). */
@@ -79,14 +76,18 @@ async function burstAndChanges(ctx: PhaseContext, o: PeerScenarioOptions, side: 
   return { ns, list, burst: b, changes: await specChanges(ctx, side, ns, list, o.changes, 2_000, 20 * 60_000) };
 }
 
-/** The steady population in a new namespace, then one window (with out-of-band edits) over it. */
-async function steadyPopulation(ctx: PhaseContext, o: PeerScenarioOptions, side: Side, proc: MeasuredProcess, ns: string, prefix: string, windowSeconds: number): Promise<{ ns: string; list: string[]; steady: Figures }> {
-  const list = names(prefix, o.steadyObjects);
-  await namespace(ctx.env, ns);
-  const populateSeconds = await populate(ctx, side, ns, list);
-  ctx.log(`${side.label}: steady window of ${windowSeconds} s`);
-  const steady = await steadyWindow(ctx, side, proc, ns, list, windowSeconds * 1000, DRIFTED, windowSeconds * 1200);
-  return { ns, list, steady: { ...steady, populateSeconds } };
+/** The steady population (and a few objects to edit out of band), then one window over it. */
+async function steadyPopulation(ctx: PhaseContext, o: PeerScenarioOptions, side: Side, proc: MeasuredProcess, ns: string, prefix: string, windowSeconds: number): Promise<{ main: Population; drift: Population; steady: Figures }> {
+  const main = { ns, list: names(prefix, o.steadyObjects) };
+  const drift = { ns: `${ns}-drift`, list: names(prefix, DRIFTED) };
+  await namespace(ctx.env, main.ns);
+  await namespace(ctx.env, drift.ns);
+  const populateSeconds = await populate(ctx, side, main);
+  await populate(ctx, side, drift);
+  ctx.log(`${side.label}: ${main.list.length} objects ready in ${populateSeconds} s; settling, then a steady window of ${windowSeconds} s`);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const steady = await steadyWindow(ctx, side, proc, drift, windowSeconds * 1000, windowSeconds * 1200);
+  return { main, drift, steady: { objects: main.list.length, ...steady, populateSeconds } };
 }
 
 async function operatorRun(ctx: PhaseContext, o: PeerScenarioOptions, listeners: string[]): Promise<SideFigures & { removal: Figures }> {
@@ -114,8 +115,9 @@ async function operatorRun(ctx: PhaseContext, o: PeerScenarioOptions, listeners:
   await env.waitForLog(op, 'initial reconcile complete', HOUR);
   const readyMs = Date.now() - mark.time;
   await new Promise((r) => setTimeout(r, 10_000));
-  const restart: Figures = { objects: s.list.length, seconds: Math.round(readyMs / 10) / 100, apiServerWrites: mark.cursor.next(side.user).length, dataHubReads: dataHubDelta(mark.dataHub, dataHubCounts(env)).reads };
-  await removal(ctx, side, s.ns, s.list, HOUR);
+  const restart: Figures = { objects: s.main.list.length, seconds: Math.round(readyMs / 10) / 100, apiServerWrites: mark.cursor.next(side.user).length, dataHubReads: dataHubDelta(mark.dataHub, dataHubCounts(env)).reads };
+  await removal(ctx, side, s.main.ns, s.main.list, HOUR);
+  await removal(ctx, side, s.drift.ns, s.drift.list, HOUR);
   await op.stop();
   return { burst: b.burst, changes: b.changes, steady: s.steady, restart, removal: removed };
 }
@@ -139,8 +141,8 @@ async function peerRun(ctx: PhaseContext, o: PeerScenarioOptions, peer: PeerProv
   const restartOn = async (label: string, args: string[], side: Side): Promise<{ proc: MeasuredProcess; figures: Figures }> => {
     const mark = markStart(env);
     const started = await peer.start(label, args);
-    log(`${side.label}: restarted on ${s.list.length} objects`);
-    return { proc: started, figures: await observedAgain(ctx, side, s.ns, s.list, mark, 2 * HOUR) };
+    log(`${side.label}: restarted on ${s.main.list.length} objects`);
+    return { proc: started, figures: await observedAgain(ctx, side, s.main.ns, s.main.list, mark, 2 * HOUR) };
   };
   await proc.stop();
   const tunedRestart = await restartOn('tuned', tunedArgs, tunedSide);
@@ -148,10 +150,10 @@ async function peerRun(ctx: PhaseContext, o: PeerScenarioOptions, peer: PeerProv
   const defRestart = await restartOn('default', [], defSide);
   proc = defRestart.proc;
   log('provider-http default: steady window');
-  const defSteady = await steadyWindow(ctx, defSide, proc, s.ns, s.list, o.defaultWindowSeconds * 1000, DRIFTED, o.defaultWindowSeconds * 1000 + 120_000);
+  const defSteady = await steadyWindow(ctx, defSide, proc, s.drift, o.defaultWindowSeconds * 1000, o.defaultWindowSeconds * 1000 + 120_000);
   await proc.stop();
   return {
-    def: { burst: def.burst, changes: def.changes, steady: defSteady, restart: defRestart.figures },
+    def: { burst: def.burst, changes: def.changes, steady: { objects: s.main.list.length, ...defSteady }, restart: defRestart.figures },
     tuned: { burst: tuned.burst, changes: tuned.changes, steady: s.steady, restart: tunedRestart.figures, removal: removed },
   };
 }

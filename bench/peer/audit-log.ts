@@ -58,17 +58,6 @@ export function countByResource(writes: readonly AuditWrite[]): Record<string, n
   return out;
 }
 
-/**
- * Writes that concern one of `names` in `namespace`: the object itself, its Secret (same name) and its
- * Events (client-go and the operator both name them "<object>.<suffix>").
- */
-export function concerns(w: AuditWrite, namespace: string, names: ReadonlySet<string>): boolean {
-  if (w.namespace !== namespace || w.name === undefined) return false;
-  if (names.has(w.name)) return true;
-  const dot = w.name.lastIndexOf('.');
-  return w.resource === 'events' && dot > 0 && names.has(w.name.slice(0, dot));
-}
-
 /** An audit log file read from a mark onwards; only complete lines are parsed. */
 export class AuditCursor {
   private readonly path: string;

@@ -4,7 +4,7 @@
 // wildcard listener there is reachable from nowhere else. This file re-executes the bench inside
 // such a namespace, and checks listeners with `ss` inside and in the host's namespace.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const INSIDE = 'BENCH_NETNS';
 const HOST_PID = 'BENCH_HOST_NETNS_PID';
@@ -118,4 +118,16 @@ export function interfaceNames(): string[] {
 /** Parses `ip -o link show` output ("1: lo: <LOOPBACK,UP> ..." per line). */
 export function parseLinkNames(text: string): string[] {
   return text.split('\n').flatMap((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? []);
+}
+
+/** A listener's owner for the log: Node.js threads are all "MainThread", so name its script instead. */
+export function ownerLabel(owner: { name: string; pid: number }): string {
+  if (owner.pid === process.pid) return 'bench+simulator';
+  try {
+    const argv = readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').split('\0');
+    const script = argv.find((a) => /\.(js|ts)$/.test(a));
+    return script ? `node ${script.split('/').slice(-2).join('/')}` : owner.name;
+  } catch {
+    return owner.name;
+  }
 }

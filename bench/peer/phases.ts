@@ -4,7 +4,7 @@
 // and /proc only.
 import type { BenchEnvironment } from '../environment.ts';
 import { percentile } from '../environment.ts';
-import { concerns, countByResource, type AuditWrite } from './audit-log.ts';
+import { countByResource, type AuditWrite } from './audit-log.ts';
 import { derivedClientId } from './operator-parity.ts';
 import type { MeasuredProcess } from './provider.ts';
 import { auditCursor, createObjects, dataHubCounts, dataHubDelta, dataHubHolds, deleteObjects, patchSpec, secretsWithId, track } from './measure.ts';
@@ -104,20 +104,26 @@ export async function removal(ctx: PhaseContext, side: Side, namespace: string, 
   return { objects: names.length, seconds: seconds(Date.now() - started), clientsLeft: ids.filter((id) => env.sim.clients.has(id)).length, dataHubRequestsPerObject: round(dh.total / names.length, 3) };
 }
 
+/** Objects of one side in one namespace. */
+export interface Population {
+  ns: string;
+  list: string[];
+}
+
 /**
  * A steady-state window over a Ready population: Data Hub reads and API-server writes per minute,
- * memory and CPU. At its start `driftCount` clients are edited out of band in Data Hub (a portal
- * edit); the figures leave those objects' repair writes out and report when each was put back.
+ * memory and CPU. At its start the clients of `drift` (a few more objects, in a namespace of their
+ * own so that their repair writes, Events included, can be told apart) are edited out of band in
+ * Data Hub, as a portal edit would; the report says when each was put back.
  */
-export async function steadyWindow(ctx: PhaseContext, side: Side, proc: MeasuredProcess, namespace: string, names: readonly string[], windowMs: number, driftCount: number, driftWaitMs: number): Promise<Figures> {
+export async function steadyWindow(ctx: PhaseContext, side: Side, proc: MeasuredProcess, drift: Population, windowMs: number, driftWaitMs: number): Promise<Figures> {
   const { env } = ctx;
-  const ids = idsOf(ctx, namespace, names);
-  const drifted = Array.from({ length: Math.min(driftCount, names.length) }, (_, i) => names[Math.floor(((i + 0.5) * names.length) / driftCount)]!);
+  const ids = idsOf(ctx, drift.ns, drift.list);
   const audit = auditCursor(env);
   const dh0 = dataHubCounts(env);
   const cpu0 = proc.cpuSeconds();
   const started = Date.now();
-  const repaired = drifted.map((name) => {
+  const repaired = drift.list.map((name) => {
     const id = ids.get(name)!;
     const existing = env.sim.clients.get(id);
     if (!existing) throw new Error(`cannot plant drift on "${name}": Data Hub has no client ${id}`);
@@ -133,22 +139,20 @@ export async function steadyWindow(ctx: PhaseContext, side: Side, proc: Measured
   const writes: AuditWrite[] = audit.next(side.user);
   const dh = dataHubDelta(dh0, dataHubCounts(env));
   const cpu = proc.cpuSeconds() - cpu0;
-  const skip = new Set(drifted);
-  const steadyWrites = writes.filter((w) => !concerns(w, namespace, skip));
+  const steadyWrites = writes.filter((w) => w.namespace !== drift.ns);
   const repairs = await Promise.all(repaired);
   const fixed = repairs.filter((t): t is number => t !== undefined);
   return {
-    objects: names.length,
     windowSeconds: seconds(Date.now() - started),
     dataHubReadsPerMinute: round(dh.reads / elapsedMin, 1),
     dataHubWritesPerMinute: round(dh.writes / elapsedMin, 1),
     apiServerWritesPerMinute: round(steadyWrites.length / elapsedMin, 1),
     apiServerWrites: JSON.stringify(countByResource(steadyWrites)),
-    driftRepairWrites: writes.length - steadyWrites.length,
-    driftPlanted: drifted.length,
+    driftPlanted: drift.list.length,
     driftRepaired: fixed.length,
     driftRepairMaxSeconds: seconds(Math.max(0, ...fixed)),
     driftWaitSeconds: seconds(driftWaitMs),
+    driftRepairWrites: writes.length - steadyWrites.length,
     cpuSecondsPerMinute: round(cpu / elapsedMin, 2),
     maxRssMiB: round(maxRss, 1),
     peakRssMiB: round(proc.memory().peakMiB, 1),
