@@ -12,7 +12,7 @@ import { buildControlPlane } from '../test/support/controlplane-build.ts';
 import { createNamespace } from '../test/support/kube-admin.ts';
 import { insideBenchNetns, interfaceNames, listenerProblems, listenersNow, ownerLabel } from './peer/netns.ts';
 import { burst, markStart, observedAgain, removal, specChanges, steadyWindow, type Figures, type PhaseContext, type Population } from './peer/phases.ts';
-import { createObjects, dataHubCounts, dataHubDelta, track } from './peer/measure.ts';
+import { createObjects, dataHubCounts, dataHubDelta, interventionsIn, track } from './peer/measure.ts';
 import { descendantsOf } from './peer/proc-stats.ts';
 import { buildProviderHttp, PeerProvider, type MeasuredProcess } from './peer/provider.ts';
 import { operatorSide, peerSide, type Side } from './peer/sides.ts';
@@ -87,7 +87,7 @@ async function steadyPopulation(ctx: PhaseContext, o: PeerScenarioOptions, side:
   ctx.log(`${side.label}: ${main.list.length} objects ready in ${populateSeconds} s; settling, then a steady window of ${windowSeconds} s`);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const steady = await steadyWindow(ctx, side, proc, drift, windowSeconds * 1000, windowSeconds * 1200);
-  return { main, drift, steady: { objects: main.list.length, ...steady, populateSeconds } };
+  return { main, drift, steady: { objects: main.list.length, ...steady, populateSeconds, populateManualInterventions: interventionsIn(main.ns) + interventionsIn(drift.ns) } };
 }
 
 async function operatorRun(ctx: PhaseContext, o: PeerScenarioOptions, listeners: string[]): Promise<SideFigures & { removal: Figures }> {

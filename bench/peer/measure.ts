@@ -75,8 +75,28 @@ export async function patchSpec(env: BenchEnvironment, side: Side, namespace: st
   await env.http.json('PATCH', objectPath(side, namespace, name), { body: side.specPatch(namespace, name, v), patch: 'merge', verb: 'patch', what: name });
 }
 
+/** Objects the scenario had to unstick by hand (Side.stuck), by "namespace/name", over the whole run. */
+export const manualInterventions = new Set<string>();
+
+export function interventionsIn(namespace: string): number {
+  return [...manualInterventions].filter((k) => k.startsWith(`${namespace}/`)).length;
+}
+
+/** A readiness tracker that also applies the person's fix to objects stuck for ever (Side.stuck). */
 export function track(env: BenchEnvironment, side: Side, namespace: string): ObjectTracker<KubeObject> {
-  return new ObjectTracker<KubeObject>(env.http, side.collection, namespace, (o) => side.ready(o));
+  const fixing = new Set<string>();
+  const unstick = (o: KubeObject): void => {
+    const key = `${namespace}/${o.metadata.name}`;
+    if (!side.stuck?.is(o) || fixing.has(key)) return;
+    fixing.add(key);
+    manualInterventions.add(key);
+    void env.http
+      .json('PATCH', objectPath(side, namespace, o.metadata.name), { body: side.stuck.patch, patch: 'merge', verb: 'patch', what: o.metadata.name })
+      .catch(() => undefined)
+      // The status still says "stuck" until the peer's next reconcile: do not patch again meanwhile.
+      .finally(() => setTimeout(() => fixing.delete(key), 5_000).unref());
+  };
+  return new ObjectTracker<KubeObject>(env.http, side.collection, namespace, (o) => side.ready(o), side.stuck ? unstick : undefined);
 }
 
 /** Resolves with the time Data Hub holds `uris` as the client's redirect URIs (polled, 20 ms). */

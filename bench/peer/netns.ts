@@ -63,7 +63,12 @@ export async function rerunInNetns(log: (line: string) => void): Promise<number>
   }
   const code = await new Promise<number>((resolve) => child.once('exit', (c, s) => resolve(c ?? (s ? 128 : 1))));
   process.off('SIGINT', forward).off('SIGTERM', forward);
-  const left = netns ? processesIn(netns) : [];
+  // After a crash the watchdogs need a few seconds to stop what the bench started.
+  let left = netns ? processesIn(netns) : [];
+  for (let waited = 0; left.length > 0 && waited < 60_000; waited += 500) {
+    await new Promise((r) => setTimeout(r, 500));
+    left = processesIn(netns!);
+  }
   if (left.length > 0) {
     log(`processes left in the bench's network namespace: ${left.join(', ')}`);
     return code === 0 ? 1 : code;

@@ -7,7 +7,7 @@ import { percentile } from '../environment.ts';
 import { countByResource, type AuditWrite } from './audit-log.ts';
 import { derivedClientId } from './operator-parity.ts';
 import type { MeasuredProcess } from './provider.ts';
-import { auditCursor, createObjects, dataHubCounts, dataHubDelta, dataHubHolds, deleteObjects, patchSpec, secretsWithId, track } from './measure.ts';
+import { auditCursor, interventionsIn, createObjects, dataHubCounts, dataHubDelta, dataHubHolds, deleteObjects, patchSpec, secretsWithId, track } from './measure.ts';
 import { clientSpec, type Side } from './sides.ts';
 
 export interface PhaseContext {
@@ -60,6 +60,8 @@ export async function burst(ctx: PhaseContext, side: Side, proc: MeasuredProcess
     apiServerWrites: JSON.stringify(countByResource(writes)),
     apiServerWritesRefused: writes.filter((w) => w.code >= 400).length,
     secretsWithId: await secretsWithId(env, namespace, idsOf(ctx, namespace, names)),
+    // Objects stuck for ever until a person removed an annotation (sides.ts), done by the scenario.
+    manualInterventions: interventionsIn(namespace),
     cpuSeconds: round(cpu),
     apiServerCpuSeconds: round(others1.apiServer - others0.apiServer),
     etcdCpuSeconds: round(others1.etcd - others0.etcd),

@@ -21,6 +21,11 @@ export interface Side {
   /** A merge patch that changes the redirect URI to version `v`. */
   specPatch(namespace: string, name: string, v: number): Record<string, unknown>;
   ready(obj: KubeObject): boolean;
+  /**
+   * An object that will never progress without a person (the peer's "cannot determine creation
+   * result"), and the merge patch that person applies; undefined for the operator.
+   */
+  stuck?: { is(obj: KubeObject): boolean; patch: Record<string, unknown> };
 }
 
 /** The spec every object gets (version 0), as in bench/scenarios.ts; a change bumps the redirect URI. */
@@ -52,5 +57,14 @@ export function peerSide(label: string, instanceId: string, collectionUrl: strin
     manifest: (namespace, name, v) => peerRequest({ namespace, name, collectionUrl, body: body(namespace, name, v) }),
     specPatch: (namespace, name, v) => ({ spec: { forProvider: { payload: { body: JSON.stringify(body(namespace, name, v)) } } } }),
     ready: (obj) => peerReady(obj as Parameters<typeof peerReady>[0]),
+    // crossplane-runtime annotates external-create-pending before a create and -succeeded/-failed
+    // after it; when that second annotation write loses a conflict (it does under load: reads come
+    // from a cache), the object refuses to go on for ever and asks for a person to remove the
+    // annotation (crossplane/crossplane-runtime#340). The scenario does what that person would, at
+    // once (which favours the peer), and counts how often it had to.
+    stuck: {
+      is: (obj) => ((obj as { status?: { conditions?: { type: string; status: string; message?: string }[] } }).status?.conditions ?? []).some((c) => c.type === 'Synced' && c.status === 'False' && (c.message ?? '').startsWith('cannot determine creation result')),
+      patch: { metadata: { annotations: { 'crossplane.io/external-create-pending': null } } },
+    },
   };
 }

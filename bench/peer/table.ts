@@ -46,6 +46,7 @@ export function comparisonTable(s: { ours: SideFigures; def: SideFigures; tuned:
     '|---|---|---|---|---|',
     numericRow(`${burstObjects.toLocaleString('en-US')}-object burst: time to all Ready`, 'burst', 'totalSeconds', ' s', s),
     numericRow('Data Hub requests per new object', 'burst', 'dataHubRequestsPerObject', '', s),
+    numericRow('burst: objects stuck until a person removes an annotation (done at once by the bench)', 'burst', 'manualInterventions', '', s),
     numericRow('API-server writes per new object', 'burst', 'apiServerWritesPerObject', '', s),
     numericRow(`steady state, ${n} objects: Data Hub reads per minute`, 'steady', 'dataHubReadsPerMinute', '', s),
     numericRow(`steady state, ${n} objects: API-server writes per minute`, 'steady', 'apiServerWritesPerMinute', '', s),

@@ -14,11 +14,12 @@ export class ObjectTracker<T extends KubeObject> {
   private readonly namespace: string;
 
   /** `collection` is the API group path and plural, e.g. "/apis/g/v1/things". */
-  constructor(http: KubeHttp, collection: { api: string; plural: string }, namespace: string, ready: (obj: T) => boolean) {
+  constructor(http: KubeHttp, collection: { api: string; plural: string }, namespace: string, ready: (obj: T) => boolean, onSeen?: (obj: T) => void) {
     this.namespace = namespace;
     const path = `${collection.api}/namespaces/${namespace}/${collection.plural}`;
     this.informer = new Informer<T>({ http, path, clock: systemClock, log: createLogger('silent') });
     const seen = (obj: T): void => {
+      onSeen?.(obj);
       const key = obj.metadata.name;
       if (!ready(obj)) this.readyAt.delete(key);
       else if (!this.readyAt.has(key)) this.readyAt.set(key, Date.now());

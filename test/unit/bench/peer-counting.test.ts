@@ -9,6 +9,7 @@ import { AuditCursor, countByResource, parseAuditWrites } from '../../../bench/p
 import { listenerProblems, parseLinkNames, parseListeners } from '../../../bench/peer/netns.ts';
 import { derivedClientId, operatorCreateBody } from '../../../bench/peer/operator-parity.ts';
 import { peerReady, peerRequest } from '../../../bench/peer/request.ts';
+import { operatorSide, peerSide } from '../../../bench/peer/sides.ts';
 import { comparisonTable, peerTargets, ratio, type SideFigures } from '../../../bench/peer/table.ts';
 
 const PEER = 'system:serviceaccount:provider-http-system:provider-http';
@@ -112,9 +113,21 @@ describe('the peer\'s Request', () => {
   });
 });
 
+describe('objects that wait for a person', () => {
+  const peer = peerSide('provider-http default', 'instance-1', 'http://127.0.0.1:1/c');
+  const obj = (message: string) => ({ apiVersion: 'v', kind: 'Request', metadata: { name: 'x' }, status: { conditions: [{ type: 'Synced', status: 'False', reason: 'ReconcileError', message }] } });
+
+  it('knows the peer\'s "cannot determine creation result" and the annotation a person removes', () => {
+    expect(peer.stuck?.is(obj('cannot determine creation result - remove the crossplane.io/external-create-pending annotation if it is safe to proceed'))).toBe(true);
+    expect(peer.stuck?.is(obj('cannot observe external resource: timeout'))).toBe(false);
+    expect(peer.stuck?.patch).toEqual({ metadata: { annotations: { 'crossplane.io/external-create-pending': null } } });
+    expect(operatorSide().stuck).toBeUndefined();
+  });
+});
+
 describe('the comparison table and targets', () => {
   const side = (burst: number, dh: number, writes: number, reads: number, steadyWrites: number, p50: number): SideFigures => ({
-    burst: { totalSeconds: burst, dataHubRequestsPerObject: dh, apiServerWritesPerObject: writes },
+    burst: { totalSeconds: burst, dataHubRequestsPerObject: dh, apiServerWritesPerObject: writes, manualInterventions: 0 },
     changes: { changes: 30, converged: 30, p50Seconds: p50, p99Seconds: p50 * 2 },
     steady: { dataHubReadsPerMinute: reads, apiServerWritesPerMinute: steadyWrites, maxRssMiB: 100, cpuSecondsPerMinute: 1 },
     restart: { seconds: 4 },
