@@ -67,7 +67,7 @@ export function peerTargets(s: { ours: SideFigures; def: SideFigures; tuned: Sid
   const peerWrites = Math.min(writes(s.def), writes(s.tuned));
   const peerReads = Math.min(reads(s.def), reads(s.tuned));
   const steadyWrites = num(s.ours.steady, 'apiServerWritesPerMinute');
-  const r = (x: number): number => Math.round(x * 1000) / 1000;
+  const r = (x: number): number | string => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : 'n/a');
   return [
     { name: 'burst: times faster than provider-http at its defaults', target: '≥ 5', value: r(fasterDefault), pass: fasterDefault >= 5 },
     { name: 'burst: times faster than provider-http tuned', target: '≥ 1.5', value: r(fasterTuned), pass: fasterTuned >= 1.5 },
