@@ -3,8 +3,8 @@
 // sends for a spec. The peer's Requests pin the same Id and send the same body, so both do the same
 // work in Data Hub. The only file of the peer scenario that imports the operator's internals.
 import type { AuthorizationCodeClient, AuthorizationCodeClientSpec } from '../../src/api/types.generated.ts';
-import { createBody, desiredClient } from '../../src/controller/desired-client.ts';
-import { derivedClientId } from '../../src/controller/identity.ts';
+import { createBody, desiredClient } from '../../src/kinds/authorization-code-client/desired-client.ts';
+import { derivedClientId } from '../../src/engine/identity.ts';
 
 export { derivedClientId };
 

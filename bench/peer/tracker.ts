@@ -4,7 +4,7 @@
 import { systemClock } from '../../src/clock.ts';
 import { Informer } from '../../src/kube/informer.ts';
 import type { KubeHttp } from '../../src/kube/kube-http.ts';
-import type { KubeObject } from '../../src/kube/objects.ts';
+import type { KubeObject } from '../../src/api/objects.ts';
 import { createLogger } from '../../src/log.ts';
 
 export class ObjectTracker<T extends KubeObject> {
