@@ -4,7 +4,7 @@
 // never its credentials) when the evidence in the error points at the proxy. Reads no environment:
 // the settings come validated from the config or the kubeconfig.
 import { isIP } from 'node:net';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
 import { proxyCredentials, proxyHost, type ProxySettings } from './settings.ts';
 
 /** A dispatcher that can say, for a failed request to a URL, what its proxy did wrong. */
@@ -29,7 +29,8 @@ export class EnvProxyDispatcher extends EnvHttpProxyAgent implements ExplainsPro
   private readonly http: URL | undefined;
   private readonly https: URL | undefined;
 
-  constructor(settings: ProxySettings, agentOptions: Agent.Options = {}) {
+  /** agentOptions: for the direct and the proxied connections (requestTls: TLS to targets through a tunnel). */
+  constructor(settings: ProxySettings, agentOptions: Omit<EnvHttpProxyAgent.Options, 'httpProxy' | 'httpsProxy' | 'noProxy'> = {}) {
     super({ ...agentOptions, httpProxy: settings.httpProxy ?? '', httpsProxy: settings.httpsProxy ?? '', noProxy: settings.noProxy ?? '' });
     this.http = settings.httpProxy ? new URL(settings.httpProxy) : undefined;
     // undici sends https targets through HTTP_PROXY when HTTPS_PROXY is unset.

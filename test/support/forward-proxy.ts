@@ -4,6 +4,7 @@
 // Hand-written on node:http/node:net (no npm proxy package counts tunnels or lets a test refuse them;
 // this is about 150 lines). Loopback only; close() destroys every socket it holds.
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -14,6 +15,8 @@ export interface ForwardProxyOptions {
   refuseConnect?: number;
   /** Names the proxy resolves itself (to 127.0.0.1 usually); other names go to the system resolver. */
   hosts?: Record<string, string>;
+  /** Serve TLS (an https:// proxy) with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface Tunnel {
@@ -31,7 +34,7 @@ export interface ProxiedRequest {
 
 export interface ForwardProxy {
   readonly port: number;
-  /** http://127.0.0.1:PORT, with user:password when auth is required (percent-encoded). */
+  /** http(s)://127.0.0.1:PORT, with user:password when auth is required (percent-encoded). */
   readonly url: string;
   /** Every CONNECT asked for, in order, with the status the proxy answered. */
   readonly tunnels: Tunnel[];
@@ -64,7 +67,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   // Upstream connections for absolute-URI requests are kept alive, like a real proxy's.
   const upstream = new http.Agent({ keepAlive: true });
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     let target: URL;
     try {
       target = new URL(req.url ?? '');
@@ -96,7 +99,8 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       else res.destroy();
     });
     req.pipe(out);
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handle) : http.createServer(handle);
   server.keepAliveTimeout = 5_000;
   server.on('connection', track);
 
@@ -137,7 +141,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   const creds = options.auth ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.password)}@` : '';
   return {
     port,
-    url: `http://${creds}127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${creds}127.0.0.1:${port}`,
     tunnels,
     requests,
     authorizations,
