@@ -5,14 +5,13 @@
 // proxy that is down (RemoteUnavailable naming the proxy, no crash), and the Data Hub dispatcher
 // tunnelling to an https target (the test API server). No proxy credential appears in any log line.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { EnvProxyDispatcher } from '../../src/proxy/dispatcher.ts';
-import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.ts';
+import { closedPort, startForwardProxy, type ForwardProxy } from '../support/forward-proxy.ts';
 import {
   cleanupAndStop,
   cleanupHarness,
@@ -21,6 +20,7 @@ import {
   createAcc,
   deleteAcc,
   patchAcc,
+  runCli,
   startOperator,
   startTestSimulator,
   testNamespace,
@@ -72,6 +72,23 @@ function logText(op: OperatorProcess): string {
   return readFileSync(op.logFile, 'utf8');
 }
 
+/** The operator's kubeconfig with the cluster's proxy-url set. */
+async function proxiedKubeconfig(name: string, proxyUrl: string): Promise<string> {
+  const { operatorKubeconfig } = await cluster();
+  const doc = JSON.parse(readFileSync(operatorKubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+  doc.clusters[0]!.cluster['proxy-url'] = proxyUrl;
+  const path = join(tmp, name);
+  writeFileSync(path, JSON.stringify(doc), { mode: 0o600 });
+  return path;
+}
+
+/** Deletes the file's objects while the operator runs, then requires a clean exit. */
+async function finish(op: OperatorProcess): Promise<void> {
+  expect(logText(op)).not.toContain(PASSWORD);
+  expect(await cleanupAndStop((await cluster()).kc, ns, op, 60_000)).toBe(0);
+  operators.splice(operators.indexOf(op), 1);
+}
+
 async function apiServerPort(): Promise<string> {
   return new URL((await cluster()).info.server).port;
 }
@@ -95,18 +112,12 @@ describe('operator behind an HTTP proxy', () => {
     expect(p.requests.some((r) => r.status === 407)).toBe(false);
     // HTTPS_PROXY is for Data Hub only: the operator reached the (https) API server directly.
     expect(p.tunnels).toEqual([]);
-    expect(logText(op)).not.toContain(PASSWORD);
-    expect(await cleanupAndStop((await cluster()).kc, ns, op, 60_000)).toBe(0);
-    operators.splice(operators.indexOf(op), 1);
+    await finish(op);
   });
 
   it('reaches the API server through the kubeconfig proxy-url: requests and watches in CONNECT tunnels', async () => {
     const p = await proxy({ auth: { user: 'kube', password: PASSWORD } });
-    const { operatorKubeconfig } = await cluster();
-    const doc = JSON.parse(readFileSync(operatorKubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
-    doc.clusters[0]!.cluster['proxy-url'] = `http://kube:${PASSWORD}@127.0.0.1:${p.port}`;
-    const kubeconfig = join(tmp, 'proxied.kubeconfig');
-    writeFileSync(kubeconfig, JSON.stringify(doc), { mode: 0o600 });
+    const kubeconfig = await proxiedKubeconfig('proxied.kubeconfig', `http://kube:${PASSWORD}@127.0.0.1:${p.port}`);
 
     const op = await operator({ simulator: sim, namespaces: [ns], kubeconfig });
     const line = await op.waitForLog((l) => l.msg === 'using an HTTP proxy');
@@ -118,37 +129,27 @@ describe('operator behind an HTTP proxy', () => {
     expect(p.tunnelsTo(target)).toBeGreaterThanOrEqual(1);
     expect(p.tunnels.every((t) => t.target === target && t.status === 200)).toBe(true);
     expect(p.requests).toEqual([]); // Data Hub (no proxy set for it) went direct
-    expect(logText(op)).not.toContain(PASSWORD);
-    expect(await cleanupAndStop((await cluster()).kc, ns, op, 60_000)).toBe(0);
-    operators.splice(operators.indexOf(op), 1);
+    await finish(op);
   });
 
   it('works through an https:// proxy (TLS to the proxy, trusted by NODE_EXTRA_CA_CERTS) for Data Hub and the API server', async () => {
-    const { info, operatorKubeconfig } = await cluster();
+    const { info } = await cluster();
     // The API server's self-signed serving certificate (SAN 127.0.0.1) serves the proxy too.
     const certDir = dirname(info.caFile);
     const p = await proxy({ auth: { user: 'tls', password: PASSWORD }, tls: { cert: readFileSync(join(certDir, 'apiserver.crt')), key: readFileSync(join(certDir, 'apiserver.key')) } });
     expect(p.url.startsWith('https://')).toBe(true);
-    const doc = JSON.parse(readFileSync(operatorKubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
-    doc.clusters[0]!.cluster['proxy-url'] = p.url;
-    const kubeconfig = join(tmp, 'tls-proxied.kubeconfig');
-    writeFileSync(kubeconfig, JSON.stringify(doc), { mode: 0o600 });
+    const kubeconfig = await proxiedKubeconfig('tls-proxied.kubeconfig', p.url);
     const simUrl = sim.url.replace('127.0.0.1', DATAHUB_NAME);
     const op = await operator({ simulator: sim, namespaces: [ns], kubeconfig, args: [`--datahub-url=${simUrl}`], env: { HTTP_PROXY: p.url, NODE_EXTRA_CA_CERTS: info.caFile } });
     await createAcc(ns, 'tls-proxy', { redirectUris: ['https://app.example.com/callback'] });
     await waitReady(ns, 'tls-proxy');
     expect(p.tunnelsTo(`127.0.0.1:${await apiServerPort()}`)).toBeGreaterThanOrEqual(1);
     expect(p.requests.filter((r) => r.url.startsWith(`http://${DATAHUB_NAME}:`) && r.status < 300).length).toBeGreaterThanOrEqual(2);
-    expect(logText(op)).not.toContain(PASSWORD);
-    expect(await cleanupAndStop((await cluster()).kc, ns, op, 60_000)).toBe(0);
-    operators.splice(operators.indexOf(op), 1);
+    await finish(op);
   });
 
   it('with the Data Hub proxy down, objects report RemoteUnavailable naming the proxy, and the operator keeps running', async () => {
-    const closed = createServer();
-    await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((ok) => closed.close(() => ok()));
+    const port = await closedPort();
     const op = await operator({ simulator: sim, namespaces: [ns], env: { HTTP_PROXY: `http://svc:${PASSWORD}@127.0.0.1:${port}` } });
     await createAcc(ns, 'proxy-down', { redirectUris: ['https://app.example.com/callback'] });
     const acc = await waitCondition(ns, 'proxy-down', 'Ready', 'False', 'RemoteUnavailable', 60_000);
@@ -161,6 +162,18 @@ describe('operator behind an HTTP proxy', () => {
     operators.splice(operators.indexOf(op), 1);
     await patchAcc(ns, 'proxy-down', { metadata: { finalizers: null } });
     await deleteAcc(ns, 'proxy-down');
+  });
+
+  it('a SOCKS proxy stops start-up with one line, in the environment (exit 2) or in the kubeconfig (exit 1)', async () => {
+    const base = { DATAHUB_TENANT_ID: 't', DATAHUB_CLIENT_ID: 'c', DATAHUB_CLIENT_SECRET: 's' };
+    const fromEnv = await runCli(['run', '--metrics-bind-address=0', '--health-probe-bind-address=0'], { ...base, HTTPS_PROXY: `socks5://u:${PASSWORD}@127.0.0.1:1080` });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toBe('datahub-operator: invalid --https-proxy "socks5://[redacted]@127.0.0.1:1080" (env HTTPS_PROXY): is a SOCKS proxy, which the operator does not support: use an http:// or https:// proxy\n');
+    const kubeconfig = await proxiedKubeconfig('socks.kubeconfig', `socks5://u:${PASSWORD}@127.0.0.1:1080`);
+    const fromKubeconfig = await runCli(['run', `--kubeconfig=${kubeconfig}`, '--metrics-bind-address=0', '--health-probe-bind-address=0'], base);
+    expect(fromKubeconfig.code).toBe(1);
+    expect(fromKubeconfig.stderr).toMatch(/^datahub-operator: cannot use kubeconfig cluster "[^"]+": proxy-url "socks5:\/\/\[redacted\]@127\.0\.0\.1:1080" is a SOCKS proxy, which the operator does not support: use an http:\/\/ or https:\/\/ proxy\n$/);
+    expect(fromKubeconfig.stdout + fromKubeconfig.stderr).not.toContain(PASSWORD);
   });
 
   it('tunnels an https target (the test API server) through HTTPS_PROXY, and not when NO_PROXY names it', async () => {

@@ -153,3 +153,12 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     },
   };
 }
+
+/** A loopback port nothing listens on (bound, then released): a proxy that is down. */
+export async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((ok) => s.close(() => ok()));
+  return port;
+}

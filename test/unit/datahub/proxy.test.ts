@@ -10,7 +10,7 @@ import { DataHubError } from '../../../src/datahub/errors.ts';
 import { dataHubDispatcher, defaultDispatcher, useDataHubProxy } from '../../../src/datahub/http.ts';
 import { classify } from '../../../src/engine/errors.ts';
 import type { ProxySettings } from '../../../src/proxy/settings.ts';
-import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
+import { closedPort, startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
 import { ADMIN, rejection, setup, type Fixture } from './support.ts';
 
 let fx: Fixture | undefined;
@@ -168,10 +168,7 @@ describe('Data Hub through an HTTP proxy', () => {
 
   it('a proxy that is down, or whose name does not resolve, is named (host:port only) and retried, not a crash', async () => {
     fx = await setup();
-    const closed = createServer();
-    await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((ok) => closed.close(() => ok()));
+    const port = await closedPort();
     for (const [settings, url, expected] of [
       [{ httpProxy: `http://u:pw-123456@127.0.0.1:${port}` }, fx.sim.url, `proxy 127.0.0.1:${port} is unreachable (ECONNREFUSED)`],
       [{ httpsProxy: `http://u:pw-123456@127.0.0.1:${port}` }, 'https://uswe.datahub.example.test', `proxy 127.0.0.1:${port} is unreachable (ECONNREFUSED)`],
@@ -193,6 +190,23 @@ describe('Data Hub through an HTTP proxy', () => {
     // The proxy answers 502 for an unreachable target: Data Hub is unavailable, the proxy is fine.
     expect(e.message).toContain('HTTP 502');
     expect(e.message).not.toMatch(/proxy 127/);
+  });
+
+  it('never reads the proxy variables itself: only the settings it is given (main.ts reads the environment)', async () => {
+    fx = await setup();
+    const p = await proxy();
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const saved = { http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY };
+    process.env.http_proxy = dead;
+    process.env.NO_PROXY = '*';
+    try {
+      await clientFor(fx, { httpsProxy: p.url }).authorizationCodeClients.list(); // http target: direct despite http_proxy
+      await clientFor(fx, { httpProxy: p.url }, named(fx)).authorizationCodeClients.list(); // proxied despite NO_PROXY=*
+      expect(p.requests.length).toBeGreaterThan(0);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 
   it('the shared dispatcher takes the proxy set once at start, and refuses a change once in use', () => {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeHttp, KubeTransportError } from '../../../src/kube/kube-http.ts';
-import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
+import { closedPort, startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -80,9 +80,7 @@ describe('KubeHttp and the kubeconfig proxy-url', () => {
   });
 
   it('names the proxy when it is down', async () => {
-    const p = await proxy();
-    const port = p.port;
-    await p.close();
+    const port = await closedPort();
     const h = kubeHttp('http://127.0.0.1:1', `http://kube:hidden-pw@127.0.0.1:${port}`);
     const err = await h.json('GET', '/version', { verb: 'get', what: 'version' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeTransportError);
