@@ -11,7 +11,7 @@ import { Connection } from './connections/connection.ts';
 import { credentialSource } from './connections/credentials.ts';
 import { ConnectionRegistry, DEFAULT_CONNECTION } from './connections/registry.ts';
 import { SharedBudget } from './connections/shared-budget.ts';
-import { DataHubClient } from './datahub/index.ts';
+import { DataHubClient, useDataHubProxy } from './datahub/index.ts';
 import { Engine } from './engine/engine.ts';
 import type { AnyKind } from './engine/kind.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
@@ -19,6 +19,7 @@ import { KubeHttp } from './kube/kube-http.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { KubeResources } from './kube/resources.ts';
 import { createLogger, type Logger } from './log.ts';
+import { describeProxies, unsupportedNoProxyEntries, usesProxy } from './proxy/settings.ts';
 import { authorizationCodeClientKind } from './kinds/authorization-code-client/index.ts';
 import { OperatorMetrics } from './metrics/metrics.ts';
 import { startHttpServer } from './metrics/server.ts';
@@ -87,6 +88,12 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
 
   const kc = loadKubeConfig(config, env.inCluster);
   const http = new KubeHttp(kc, { userAgent: `datahub-operator/${env.version}`, onRequest: (m, s, ms) => metrics.kubeRequest(m, s, ms / 1000) });
+  // Before any Data Hub client exists: every client built without a dispatcher shares this one.
+  useDataHubProxy(config.proxy);
+  const proxyLog = { dataHub: describeProxies(config.proxy), apiServerProxy: http.proxy ?? null };
+  log.info(proxyLog, usesProxy(config.proxy) || http.proxy ? 'using an HTTP proxy' : 'no HTTP proxy');
+  const ignored = unsupportedNoProxyEntries(config.proxy.noProxy);
+  if (ignored.length > 0) log.warn({ entries: ignored }, 'NO_PROXY has CIDR ranges, which are not supported: hosts in them go through the proxy');
   const resources = new KubeResources(http);
   const instanceId = await instanceIdOf(config, resources, log);
   const dataHub = new DataHubClient({
