@@ -26,13 +26,13 @@ export const AuthorizationCodeClientSchema = {
       "properties": {
         "displayName": {
           "type": "string",
-          "description": "The Data Hub client name. Defaults to \"<namespace>/<name>\".",
+          "description": "The client name in Data Hub. Not blank; at most 200 UTF-16 code units, as Data Hub counts them (emoji and other characters beyond U+FFFF count twice). Default: <namespace>/<name> (cut to 200).",
           "minLength": 1,
           "maxLength": 200
         },
         "redirectUris": {
           "type": "array",
-          "description": "Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.",
+          "description": "Where Data Hub may send users after sign-in. 1–10, unique, absolute URLs (https://app.example.com/callback; custom schemes such as com.example.app:/cb are allowed for native apps); http(s) URLs must name a host; no * (Data Hub matches exactly and ignores wildcards); no #fragment; no whitespace (Unicode spaces included) or control characters; hosts in ASCII (punycode xn--… for internationalised names) or IP addresses, ports 1–65535, no user name or password. The first one is written to the Secret as redirectUri. Required.",
           "minItems": 1,
           "maxItems": 10,
           "items": {
@@ -43,7 +43,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "postLogoutRedirectUris": {
           "type": "array",
-          "description": "Where Data Hub may send users after sign-out. Absolute URLs, matched exactly.",
+          "description": "Where Data Hub may send users after sign-out. 0–10, unique, same URL rules. Default: [].",
           "maxItems": 10,
           "default": [],
           "items": {
@@ -54,7 +54,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "allowedCorsOrigins": {
           "type": "array",
-          "description": "Browser origins allowed to call Data Hub's token endpoint (CORS). Origins only: scheme://host[:port], with no path and no trailing slash, written as browsers send them: lower case, ASCII host (punycode for internationalised names), canonical IPv6.",
+          "description": "Browser origins allowed to call Data Hub's token endpoint. 0–10, unique, origins only: scheme://host[:port], http or https, no path, query or trailing slash, written as browsers send them (lower case, ASCII host, canonical IPv6). Default: [].",
           "maxItems": 10,
           "default": [],
           "items": {
@@ -65,39 +65,39 @@ export const AuthorizationCodeClientSchema = {
         },
         "clientUri": {
           "type": "string",
-          "description": "The application's home page, shown on the consent screen. Absolute URL.",
+          "description": "Application home page for the consent screen. Absolute http(s) URL.",
           "maxLength": 2000
         },
         "logoUri": {
           "type": "string",
-          "description": "The application's logo, shown on the consent screen. Absolute URL.",
+          "description": "Application logo for the consent screen. Absolute http(s) URL.",
           "maxLength": 2000
         },
         "accessTokenLifetimeSeconds": {
           "type": "integer",
-          "description": "Lifetime of access tokens issued to this client, in seconds (60-3600).",
+          "description": "Lifetime of the access tokens Data Hub issues to this client, in seconds: 60–3600. Default: 3600.",
           "minimum": 60,
           "maximum": 3600,
           "default": 3600
         },
         "allowOfflineAccess": {
           "type": "boolean",
-          "description": "Whether the client may request refresh tokens with the offline_access scope.",
+          "description": "Whether the client may ask for refresh tokens (offline_access). Default: false.",
           "default": false
         },
         "enabled": {
           "type": "boolean",
-          "description": "When false, Data Hub refuses sign-ins through this client.",
+          "description": "When false, Data Hub refuses sign-ins through this client. Default: true.",
           "default": true
         },
         "clientId": {
           "type": "string",
-          "description": "Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.",
+          "description": "Pins the Data Hub client Id: adopt an existing client, or keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set (it cannot be changed or removed). See \"Identity\" in the README.",
           "maxLength": 36
         },
         "deletionPolicy": {
           "type": "string",
-          "description": "What happens to the Data Hub client when this object is deleted: Delete removes it; Orphan keeps the client and the Secret.",
+          "description": "On deletion of the object: delete the Data Hub client, or keep it (and keep the Secret). Default: Delete.",
           "enum": [
             "Delete",
             "Orphan"
@@ -106,7 +106,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "driftPolicy": {
           "type": "string",
-          "description": "What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).",
+          "description": "On edits made outside Kubernetes (the portal, scripts): put the spec back, or only report them (Ready=False, reason Drifted). Default: Enforce.",
           "enum": [
             "Enforce",
             "Report"
@@ -115,7 +115,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "resyncInterval": {
           "type": "string",
-          "description": "How often the Data Hub client is re-read to detect drift (jittered by 10%), as a duration such as 10m or 1h30m, between 30s and 24h. Defaults to the operator's --resync-interval (10m).",
+          "description": "How often the Data Hub client is re-read for drift, ±10% jitter. 30s–24h, e.g. 15m, 1h30m. Default: operator's --resync-interval (10m).",
           "maxLength": 32
         },
         "secret": {
@@ -125,13 +125,13 @@ export const AuthorizationCodeClientSchema = {
           "properties": {
             "name": {
               "type": "string",
-              "description": "Name of the Secret in this namespace. Defaults to the object's name.",
+              "description": "The Secret to write, always in the object's namespace. Renaming it deletes the old Secret the operator owned. Default: the object's name.",
               "minLength": 1,
               "maxLength": 253
             },
             "creationPolicy": {
               "type": "string",
-              "description": "Owner (default): the operator creates and owns the Secret, and refuses to touch a Secret of the same name it does not own (Stalled, reason SecretConflict). Merge: the operator writes its keys into an existing Secret it does not own, leaving other keys alone (and never deletes that Secret).",
+              "description": "Owner: the operator creates and owns the Secret (controller ownerReference, so it is garbage-collected with the object) and refuses to touch a Secret of that name it does not own. Merge: if a Secret of that name exists and nobody controls it, the operator adds its keys to it and leaves the other keys alone. Default: Owner.",
               "enum": [
                 "Owner",
                 "Merge"
@@ -143,6 +143,7 @@ export const AuthorizationCodeClientSchema = {
               "description": "Extra labels, annotations and data entries for the Secret.",
               "properties": {
                 "labels": {
+                  "description": "Extra labels on an owned Secret. Default: {}.",
                   "type": "object",
                   "maxProperties": 64,
                   "additionalProperties": {
@@ -151,6 +152,7 @@ export const AuthorizationCodeClientSchema = {
                   }
                 },
                 "annotations": {
+                  "description": "Extra annotations on an owned Secret (e.g. reloader.stakater.com/match: \"true\"). Default: {}.",
                   "type": "object",
                   "maxProperties": 64,
                   "additionalProperties": {
@@ -160,7 +162,7 @@ export const AuthorizationCodeClientSchema = {
                 },
                 "data": {
                   "type": "object",
-                  "description": "Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded.",
+                  "description": "Extra keys (up to 32). Values may use the $(…) placeholders of \"The Secret\" in the README. Default: {}.",
                   "maxProperties": 32,
                   "additionalProperties": {
                     "type": "string",
@@ -182,7 +184,7 @@ export const AuthorizationCodeClientSchema = {
       "properties": {
         "observedGeneration": {
           "type": "integer",
-          "description": "The metadata.generation the status describes."
+          "description": "The metadata.generation the status describes. -1 until the first reconcile (the CRD defaults it), so kstatus, Flux and Argo CD never call a new object ready early."
         },
         "clientId": {
           "type": "string",
@@ -190,27 +192,27 @@ export const AuthorizationCodeClientSchema = {
         },
         "tenantId": {
           "type": "string",
-          "description": "The Data Hub tenant the client lives in."
+          "description": "The Data Hub tenant."
         },
         "secretName": {
           "type": "string",
-          "description": "The Secret holding the client details."
+          "description": "The Secret holding the details."
         },
         "lastSyncedTime": {
           "type": "string",
-          "description": "When the operator last changed the Data Hub client or the Secret."
+          "description": "When the operator last changed the client or the Secret (not updated by no-op checks)."
         },
         "effectiveAfter": {
           "type": "string",
-          "description": "When the last client change is expected to be in effect for sign-ins (Data Hub can take up to an hour to apply client changes)."
+          "description": "When the last client change should be in effect for sign-ins (Data Hub takes up to an hour)."
         },
         "lastHandledReconcileAt": {
           "type": "string",
-          "description": "The last value of the identity.datahub.dev/reconcile-requested-at annotation handled."
+          "description": "The last reconcile-requested-at value handled."
         },
         "conditions": {
           "type": "array",
-          "description": "Ready, Reconciling, Stalled and Propagated (kstatus conventions).",
+          "description": "Ready, Reconciling, Stalled, Propagated and Paused (kstatus conventions), each with a reason: see \"Conditions and reasons\" in the README.",
           "items": {
             "type": "object",
             "required": [
