@@ -20,9 +20,6 @@ export const AuthorizationCodeClientSchema = {
     "spec": {
       "type": "object",
       "description": "The desired Data Hub client and where to write its details.",
-      "required": [
-        "redirectUris"
-      ],
       "properties": {
         "displayName": {
           "type": "string",
@@ -32,7 +29,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "redirectUris": {
           "type": "array",
-          "description": "Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.",
+          "description": "Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Required, except with managementPolicy Observe (ignored there). Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.",
           "minItems": 1,
           "maxItems": 10,
           "items": {
@@ -92,7 +89,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "clientId": {
           "type": "string",
-          "description": "Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.",
+          "description": "Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set. Required with managementPolicy Observe.",
           "maxLength": 36
         },
         "deletionPolicy": {
@@ -104,9 +101,18 @@ export const AuthorizationCodeClientSchema = {
           ],
           "default": "Delete"
         },
+        "managementPolicy": {
+          "type": "string",
+          "description": "Manage (default): the operator creates, updates and deletes the Data Hub client. Observe: it only reads the existing client named by clientId (required) and writes its details into the Secret; it never creates, changes or deletes the client, and the other client fields are ignored (Secret values such as redirectUri come from Data Hub). A client that does not exist is reported (Ready=False, reason RemoteNotFound) and looked for again slowly.",
+          "enum": [
+            "Manage",
+            "Observe"
+          ],
+          "default": "Manage"
+        },
         "driftPolicy": {
           "type": "string",
-          "description": "What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).",
+          "description": "What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False and Stalled=True, reason Drifted). With Report an existing client that is adopted (create answered 409, or a pinned clientId) is not changed either: its differences from the spec are reported.",
           "enum": [
             "Enforce",
             "Report"
@@ -160,7 +166,7 @@ export const AuthorizationCodeClientSchema = {
                 },
                 "data": {
                   "type": "object",
-                  "description": "Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded.",
+                  "description": "Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded. The default keys (clientId, tenantId, resource, authority, redirectUri, scope) cannot be used as key names.",
                   "maxProperties": 32,
                   "additionalProperties": {
                     "type": "string",

@@ -11,12 +11,12 @@ export interface AuthorizationCodeClientSpec {
    */
   displayName?: string;
   /**
-   * Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.
+   * Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Required, except with managementPolicy Observe (ignored there). Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.
    *
    * @minItems 1
    * @maxItems 10
    */
-  redirectUris: [string, ...string[]];
+  redirectUris?: [string, ...string[]];
   /**
    * Where Data Hub may send users after sign-out. Absolute URLs, matched exactly.
    *
@@ -50,7 +50,7 @@ export interface AuthorizationCodeClientSpec {
    */
   enabled?: boolean;
   /**
-   * Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.
+   * Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set. Required with managementPolicy Observe.
    */
   clientId?: string;
   /**
@@ -58,7 +58,11 @@ export interface AuthorizationCodeClientSpec {
    */
   deletionPolicy?: "Delete" | "Orphan";
   /**
-   * What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).
+   * Manage (default): the operator creates, updates and deletes the Data Hub client. Observe: it only reads the existing client named by clientId (required) and writes its details into the Secret; it never creates, changes or deletes the client, and the other client fields are ignored (Secret values such as redirectUri come from Data Hub). A client that does not exist is reported (Ready=False, reason RemoteNotFound) and looked for again slowly.
+   */
+  managementPolicy?: "Manage" | "Observe";
+  /**
+   * What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False and Stalled=True, reason Drifted). With Report an existing client that is adopted (create answered 409, or a pinned clientId) is not changed either: its differences from the spec are reported.
    */
   driftPolicy?: "Enforce" | "Report";
   /**
@@ -88,7 +92,7 @@ export interface AuthorizationCodeClientSpec {
         [k: string]: string;
       };
       /**
-       * Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded.
+       * Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded. The default keys (clientId, tenantId, resource, authority, redirectUri, scope) cannot be used as key names.
        */
       data?: {
         [k: string]: string;
