@@ -30,7 +30,10 @@ export const Reason = {
   SecretConflict: 'SecretConflict',
   ClientIdConflict: 'ClientIdConflict',
   KubernetesError: 'KubernetesError',
+  /** driftPolicy Report: the client differs from the spec (Ready=False and Stalled=True). */
   Drifted: 'Drifted',
+  /** managementPolicy Observe: Data Hub has no client with the pinned Id (retried slowly). */
+  RemoteNotFound: 'RemoteNotFound',
   /** Propagated=False until effectiveAfter. */
   AwaitingPropagation: 'AwaitingPropagation',
   Propagated: 'Propagated',

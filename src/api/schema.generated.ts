@@ -20,9 +20,6 @@ export const AuthorizationCodeClientSchema = {
     "spec": {
       "type": "object",
       "description": "The desired Data Hub client and where to write its details.",
-      "required": [
-        "redirectUris"
-      ],
       "properties": {
         "displayName": {
           "type": "string",
@@ -32,7 +29,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "redirectUris": {
           "type": "array",
-          "description": "Where Data Hub may send users after sign-in. 1–10, unique, absolute URLs (https://app.example.com/callback; custom schemes such as com.example.app:/cb are allowed for native apps); http(s) URLs must name a host; no * (Data Hub matches exactly and ignores wildcards); no #fragment; no whitespace (Unicode spaces included) or control characters; hosts in ASCII (punycode xn--… for internationalised names) or IP addresses, ports 1–65535, no user name or password. The first one is written to the Secret as redirectUri. Required.",
+          "description": "Where Data Hub may send users after sign-in. 1–10, unique, absolute URLs (https://app.example.com/callback; custom schemes such as com.example.app:/cb are allowed for native apps); http(s) URLs must name a host; no * (Data Hub matches exactly and ignores wildcards); no #fragment; no whitespace (Unicode spaces included) or control characters; hosts in ASCII (punycode xn--… for internationalised names) or IP addresses, ports 1–65535, no user name or password. The first one is written to the Secret as redirectUri. Required, except with managementPolicy: Observe.",
           "minItems": 1,
           "maxItems": 10,
           "items": {
@@ -92,7 +89,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "clientId": {
           "type": "string",
-          "description": "Pins the Data Hub client Id: adopt an existing client, or keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set (it cannot be changed or removed). See \"Identity\" in the README.",
+          "description": "Pins the Data Hub client Id: adopt an existing client, or keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set (it cannot be changed or removed). Required with managementPolicy: Observe. See \"Identity\" in the README and \"Adopting and observing existing clients\" in the README.",
           "maxLength": 36
         },
         "deletionPolicy": {
@@ -104,9 +101,18 @@ export const AuthorizationCodeClientSchema = {
           ],
           "default": "Delete"
         },
+        "managementPolicy": {
+          "type": "string",
+          "description": "Manage: the operator creates, updates and deletes the Data Hub client. Observe: it only reads the existing client named by clientId and writes its details into the Secret; it never creates, changes or deletes it, and the other client fields (displayName, redirectUris, ...) are optional and ignored. See \"Adopting and observing existing clients\" in the README. Default: Manage.",
+          "enum": [
+            "Manage",
+            "Observe"
+          ],
+          "default": "Manage"
+        },
         "driftPolicy": {
           "type": "string",
-          "description": "On edits made outside Kubernetes (the portal, scripts): put the spec back, or only report them (Ready=False, reason Drifted). Default: Enforce.",
+          "description": "On edits made outside Kubernetes (the portal, scripts): put the spec back, or only report them (Ready=False and Stalled=True, reason Drifted). With Report, adopting an existing client writes nothing to it either: the differences are reported. Default: Enforce.",
           "enum": [
             "Enforce",
             "Report"
@@ -162,7 +168,7 @@ export const AuthorizationCodeClientSchema = {
                 },
                 "data": {
                   "type": "object",
-                  "description": "Extra keys (up to 32). Values may use the $(…) placeholders of \"The Secret\" in the README. Default: {}.",
+                  "description": "Extra keys (up to 32). Values may use the $(…) placeholders of \"The Secret\" in the README. A key may not be one of the default keys (clientId, tenantId, resource, authority, redirectUri, scope): kubectl apply refuses it. Default: {}.",
                   "maxProperties": 32,
                   "additionalProperties": {
                     "type": "string",
@@ -188,7 +194,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "clientId": {
           "type": "string",
-          "description": "The Data Hub client Id this object manages."
+          "description": "The Data Hub client Id this object manages (not set by an object that only observes: its Id is spec.clientId)."
         },
         "tenantId": {
           "type": "string",

@@ -11,12 +11,12 @@ export interface AuthorizationCodeClientSpec {
    */
   displayName?: string;
   /**
-   * Where Data Hub may send users after sign-in. 1–10, unique, absolute URLs (https://app.example.com/callback; custom schemes such as com.example.app:/cb are allowed for native apps); http(s) URLs must name a host; no * (Data Hub matches exactly and ignores wildcards); no #fragment; no whitespace (Unicode spaces included) or control characters; hosts in ASCII (punycode xn--… for internationalised names) or IP addresses, ports 1–65535, no user name or password. The first one is written to the Secret as redirectUri. Required.
+   * Where Data Hub may send users after sign-in. 1–10, unique, absolute URLs (https://app.example.com/callback; custom schemes such as com.example.app:/cb are allowed for native apps); http(s) URLs must name a host; no * (Data Hub matches exactly and ignores wildcards); no #fragment; no whitespace (Unicode spaces included) or control characters; hosts in ASCII (punycode xn--… for internationalised names) or IP addresses, ports 1–65535, no user name or password. The first one is written to the Secret as redirectUri. Required, except with managementPolicy: Observe.
    *
    * @minItems 1
    * @maxItems 10
    */
-  redirectUris: [string, ...string[]];
+  redirectUris?: [string, ...string[]];
   /**
    * Where Data Hub may send users after sign-out. 0–10, unique, same URL rules. Default: [].
    *
@@ -50,7 +50,7 @@ export interface AuthorizationCodeClientSpec {
    */
   enabled?: boolean;
   /**
-   * Pins the Data Hub client Id: adopt an existing client, or keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set (it cannot be changed or removed). See "Identity" in the README.
+   * Pins the Data Hub client Id: adopt an existing client, or keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set (it cannot be changed or removed). Required with managementPolicy: Observe. See "Identity" in the README and "Adopting and observing existing clients" in the README.
    */
   clientId?: string;
   /**
@@ -58,7 +58,11 @@ export interface AuthorizationCodeClientSpec {
    */
   deletionPolicy?: "Delete" | "Orphan";
   /**
-   * On edits made outside Kubernetes (the portal, scripts): put the spec back, or only report them (Ready=False, reason Drifted). Default: Enforce.
+   * Manage: the operator creates, updates and deletes the Data Hub client. Observe: it only reads the existing client named by clientId and writes its details into the Secret; it never creates, changes or deletes it, and the other client fields (displayName, redirectUris, ...) are optional and ignored. See "Adopting and observing existing clients" in the README. Default: Manage.
+   */
+  managementPolicy?: "Manage" | "Observe";
+  /**
+   * On edits made outside Kubernetes (the portal, scripts): put the spec back, or only report them (Ready=False and Stalled=True, reason Drifted). With Report, adopting an existing client writes nothing to it either: the differences are reported. Default: Enforce.
    */
   driftPolicy?: "Enforce" | "Report";
   /**
@@ -94,7 +98,7 @@ export interface AuthorizationCodeClientSpec {
         [k: string]: string;
       };
       /**
-       * Extra keys (up to 32). Values may use the $(…) placeholders of "The Secret" in the README. Default: {}.
+       * Extra keys (up to 32). Values may use the $(…) placeholders of "The Secret" in the README. A key may not be one of the default keys (clientId, tenantId, resource, authority, redirectUri, scope): kubectl apply refuses it. Default: {}.
        */
       data?: {
         [k: string]: string;
@@ -112,7 +116,7 @@ export interface AuthorizationCodeClientStatus {
    */
   observedGeneration?: number;
   /**
-   * The Data Hub client Id this object manages.
+   * The Data Hub client Id this object manages (not set by an object that only observes: its Id is spec.clientId).
    */
   clientId?: string;
   /**

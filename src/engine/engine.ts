@@ -21,6 +21,7 @@ import { claimId, Reconciler, type EngineSettings } from './reconciler.ts';
 import { RemoteObserver } from './remote-observer.ts';
 import { Runner } from './runner.ts';
 import { SecretPublisher } from './secret-publisher.ts';
+import { observes } from './spec-rules.ts';
 import { needsWork, SecretIndex, watchKind } from './watches.ts';
 
 export interface EngineOptions {
@@ -111,6 +112,7 @@ export class Engine {
       objects,
       claims: this.claims,
       claimOf: (obj) => {
+        if (observes(obj)) return undefined; // observing claims nothing: it never writes or deletes the client
         const connection = kind.connect(obj);
         return claimId(connection, reconciler.clientIdOf(obj, connection));
       },

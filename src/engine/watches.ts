@@ -16,8 +16,8 @@ export interface KindWatchOptions<O extends ClientObject> {
   kind: string;
   objects: InformerSet<O>;
   claims: ClientIdClaims;
-  /** The claim an object makes (claimId of its connection and client Id). */
-  claimOf(obj: O): string;
+  /** The claim an object makes (claimId of its connection and client Id); undefined: none (it only observes). */
+  claimOf(obj: O): string | undefined;
   enqueue(kind: string, key: string, priority: Priority): void;
   dequeue(key: string): void;
   /** The object is gone from the cache: drop per-object memory. */
@@ -26,11 +26,15 @@ export interface KindWatchOptions<O extends ClientObject> {
 
 export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): void {
   const claim = (obj: O): void => {
-    let id: string;
+    let id: string | undefined;
     try {
       id = o.claimOf(obj);
     } catch {
       return; // no connection serves it (yet): its reconcile reports why; the claim comes with its next event
+    }
+    if (id === undefined) {
+      for (const ref of o.claims.remove(kindKey(o.kind, objectKey(obj)))) enqueueRef(ref, Priority.Normal);
+      return;
     }
     const affected = o.claims.set(kindKey(o.kind, objectKey(obj)), id, obj.metadata.creationTimestamp ?? '');
     for (const ref of affected) enqueueRef(ref, Priority.Normal);
