@@ -168,7 +168,7 @@ export const AuthorizationCodeClientSchema = {
                 },
                 "data": {
                   "type": "object",
-                  "description": "Extra keys (up to 32). Values may use the $(…) placeholders of \"The Secret\" in the README. A key may not be one of the default keys (clientId, tenantId, resource, authority, redirectUri, scope): kubectl apply refuses it. Default: {}.",
+                  "description": "Extra keys (up to 32). Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $; nothing else is expanded (see \"The Secret\" in the README). A key may not be one of the default keys (clientId, tenantId, resource, authority, redirectUri, scope): kubectl apply refuses it. Default: {}.",
                   "maxProperties": 32,
                   "additionalProperties": {
                     "type": "string",

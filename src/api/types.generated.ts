@@ -98,7 +98,7 @@ export interface AuthorizationCodeClientSpec {
         [k: string]: string;
       };
       /**
-       * Extra keys (up to 32). Values may use the $(…) placeholders of "The Secret" in the README. A key may not be one of the default keys (clientId, tenantId, resource, authority, redirectUri, scope): kubectl apply refuses it. Default: {}.
+       * Extra keys (up to 32). Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $; nothing else is expanded (see "The Secret" in the README). A key may not be one of the default keys (clientId, tenantId, resource, authority, redirectUri, scope): kubectl apply refuses it. Default: {}.
        */
       data?: {
         [k: string]: string;
