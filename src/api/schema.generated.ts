@@ -118,6 +118,30 @@ export const AuthorizationCodeClientSchema = {
           "description": "How often the Data Hub client is re-read to detect drift (jittered by 10%), as a duration such as 10m or 1h30m, between 30s and 24h. Defaults to the operator's --resync-interval (10m).",
           "maxLength": 32
         },
+        "connectionRef": {
+          "type": "object",
+          "description": "The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.",
+          "required": [
+            "kind",
+            "name"
+          ],
+          "properties": {
+            "kind": {
+              "type": "string",
+              "description": "DataHubConnection (in this namespace) or ClusterDataHubConnection.",
+              "enum": [
+                "DataHubConnection",
+                "ClusterDataHubConnection"
+              ]
+            },
+            "name": {
+              "type": "string",
+              "description": "The connection's name.",
+              "minLength": 1,
+              "maxLength": 253
+            }
+          }
+        },
         "secret": {
           "type": "object",
           "description": "Where and how the client details are written.",
@@ -211,6 +235,390 @@ export const AuthorizationCodeClientSchema = {
         "conditions": {
           "type": "array",
           "description": "Ready, Reconciling, Stalled and Propagated (kstatus conventions).",
+          "items": {
+            "type": "object",
+            "required": [
+              "type",
+              "status",
+              "lastTransitionTime",
+              "reason",
+              "message"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "maxLength": 316
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "True",
+                  "False",
+                  "Unknown"
+                ]
+              },
+              "observedGeneration": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "lastTransitionTime": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string",
+                "maxLength": 1024
+              },
+              "message": {
+                "type": "string",
+                "maxLength": 32768
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const;
+
+/** ClusterDataHubConnection v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
+export const ClusterDataHubConnectionSchema = {
+  "type": "object",
+  "description": "A Data Hub tenant and the client-credentials credential the operator uses to manage clients in it, for the client objects of every namespace namespaceSelector admits (they name it in spec.connectionRef). For cluster admins: the credential is read from a Secret in the namespace it names.",
+  "required": [
+    "spec"
+  ],
+  "properties": {
+    "apiVersion": {
+      "type": "string"
+    },
+    "kind": {
+      "type": "string"
+    },
+    "metadata": {
+      "type": "object"
+    },
+    "spec": {
+      "type": "object",
+      "description": "The tenant, where to reach it, and the credential.",
+      "required": [
+        "tenantId",
+        "credentials"
+      ],
+      "properties": {
+        "url": {
+          "type": "string",
+          "description": "The Data Hub base URL, without a path. Identity writes only work on the global (US-West) host, the default. https only; http is accepted for a loopback host (localhost, 127.x.x.x, [::1]: the simulator).",
+          "default": "https://uswe.datahub.connect.aveva.com",
+          "maxLength": 300
+        },
+        "tenantId": {
+          "type": "string",
+          "description": "The Data Hub tenant (a GUID). Immutable: the clients of this connection live in this tenant.",
+          "maxLength": 36
+        },
+        "credentials": {
+          "type": "object",
+          "description": "Where the client-credentials credential (client id and secret) is read from.",
+          "required": [
+            "secretRef"
+          ],
+          "properties": {
+            "secretRef": {
+              "type": "object",
+              "description": "The Secret holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role, in the namespace named here (e.g. the operator's own). Changes to it are picked up within seconds, without a restart.",
+              "required": [
+                "name",
+                "namespace"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string",
+                  "description": "The Secret's name.",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "namespace": {
+                  "type": "string",
+                  "description": "The Secret's namespace (required on a ClusterDataHubConnection).",
+                  "minLength": 1,
+                  "maxLength": 63
+                },
+                "clientIdKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client id.",
+                  "default": "client-id",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "clientSecretKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client secret.",
+                  "default": "client-secret",
+                  "minLength": 1,
+                  "maxLength": 253
+                }
+              }
+            }
+          }
+        },
+        "instanceId": {
+          "type": "string",
+          "description": "The input of the client Ids derived for clients using this connection (with their namespace and name). Declare it in Git and the same manifests give the same client Ids on a rebuilt cluster (the clients are adopted, not created again). Defaults to the operator's --instance-id. Changing it affects only objects that have no client yet.",
+          "minLength": 1,
+          "maxLength": 128
+        },
+        "requestsPerMinute": {
+          "type": "integer",
+          "description": "A fixed cap on the Data Hub requests this connection's shared budget lets through per minute. Unset: none until Data Hub answers 429, then the operator learns the limit.",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "namespaceSelector": {
+          "type": "object",
+          "description": "Which namespaces' objects may use this connection, by the namespaces' labels (a Kubernetes label selector: matchLabels and matchExpressions, ANDed). Unset or {}: every namespace. Objects elsewhere that name it are Stalled (ConnectionNotAllowed) and no request is made for them. Label changes take effect within seconds.",
+          "properties": {
+            "matchLabels": {
+              "type": "object",
+              "description": "Labels a namespace must have, with these values.",
+              "maxProperties": 64,
+              "additionalProperties": {
+                "type": "string",
+                "maxLength": 63
+              }
+            },
+            "matchExpressions": {
+              "type": "array",
+              "description": "Requirements on a namespace's labels (key, operator In, NotIn, Exists or DoesNotExist, values).",
+              "maxItems": 32,
+              "items": {
+                "type": "object",
+                "required": [
+                  "key",
+                  "operator"
+                ],
+                "properties": {
+                  "key": {
+                    "type": "string",
+                    "description": "A label key.",
+                    "minLength": 1,
+                    "maxLength": 317
+                  },
+                  "operator": {
+                    "type": "string",
+                    "enum": [
+                      "In",
+                      "NotIn",
+                      "Exists",
+                      "DoesNotExist"
+                    ]
+                  },
+                  "values": {
+                    "type": "array",
+                    "maxItems": 64,
+                    "items": {
+                      "type": "string",
+                      "maxLength": 63
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "status": {
+      "type": "object",
+      "description": "What the operator last observed.",
+      "default": {
+        "observedGeneration": -1
+      },
+      "properties": {
+        "observedGeneration": {
+          "type": "integer",
+          "description": "The metadata.generation the status describes."
+        },
+        "clients": {
+          "type": "integer",
+          "description": "How many objects use this connection."
+        },
+        "users": {
+          "type": "array",
+          "description": "The first 20 objects that use this connection (\"Kind namespace/name\"), sorted; clients has the count.",
+          "maxItems": 20,
+          "items": {
+            "type": "string",
+            "maxLength": 600
+          }
+        },
+        "conditions": {
+          "type": "array",
+          "description": "Ready, Reconciling and Stalled (kstatus conventions).",
+          "items": {
+            "type": "object",
+            "required": [
+              "type",
+              "status",
+              "lastTransitionTime",
+              "reason",
+              "message"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "maxLength": 316
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "True",
+                  "False",
+                  "Unknown"
+                ]
+              },
+              "observedGeneration": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "lastTransitionTime": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string",
+                "maxLength": 1024
+              },
+              "message": {
+                "type": "string",
+                "maxLength": 32768
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const;
+
+/** DataHubConnection v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
+export const DataHubConnectionSchema = {
+  "type": "object",
+  "description": "A Data Hub tenant and the client-credentials credential the operator uses to manage clients in it, for the client objects of this namespace only (they name it in spec.connectionRef). The credential is read from a Secret in this namespace.",
+  "required": [
+    "spec"
+  ],
+  "properties": {
+    "apiVersion": {
+      "type": "string"
+    },
+    "kind": {
+      "type": "string"
+    },
+    "metadata": {
+      "type": "object"
+    },
+    "spec": {
+      "type": "object",
+      "description": "The tenant, where to reach it, and the credential.",
+      "required": [
+        "tenantId",
+        "credentials"
+      ],
+      "properties": {
+        "url": {
+          "type": "string",
+          "description": "The Data Hub base URL, without a path. Identity writes only work on the global (US-West) host, the default. https only; http is accepted for a loopback host (localhost, 127.x.x.x, [::1]: the simulator).",
+          "default": "https://uswe.datahub.connect.aveva.com",
+          "maxLength": 300
+        },
+        "tenantId": {
+          "type": "string",
+          "description": "The Data Hub tenant (a GUID). Immutable: the clients of this connection live in this tenant.",
+          "maxLength": 36
+        },
+        "credentials": {
+          "type": "object",
+          "description": "Where the client-credentials credential (client id and secret) is read from.",
+          "required": [
+            "secretRef"
+          ],
+          "properties": {
+            "secretRef": {
+              "type": "object",
+              "description": "A Secret in this connection's namespace holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes to it are picked up within seconds, without a restart.",
+              "required": [
+                "name"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string",
+                  "description": "The Secret's name.",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "namespace": {
+                  "type": "string",
+                  "description": "Not allowed on a DataHubConnection (its Secret is always in its own namespace).",
+                  "maxLength": 63
+                },
+                "clientIdKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client id.",
+                  "default": "client-id",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "clientSecretKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client secret.",
+                  "default": "client-secret",
+                  "minLength": 1,
+                  "maxLength": 253
+                }
+              }
+            }
+          }
+        },
+        "instanceId": {
+          "type": "string",
+          "description": "The input of the client Ids derived for clients using this connection (with their namespace and name). Declare it in Git and the same manifests give the same client Ids on a rebuilt cluster (the clients are adopted, not created again). Defaults to the operator's --instance-id. Changing it affects only objects that have no client yet.",
+          "minLength": 1,
+          "maxLength": 128
+        },
+        "requestsPerMinute": {
+          "type": "integer",
+          "description": "A fixed cap on the Data Hub requests this connection's shared budget lets through per minute. Unset: none until Data Hub answers 429, then the operator learns the limit.",
+          "minimum": 1,
+          "maximum": 1000000
+        }
+      }
+    },
+    "status": {
+      "type": "object",
+      "description": "What the operator last observed.",
+      "default": {
+        "observedGeneration": -1
+      },
+      "properties": {
+        "observedGeneration": {
+          "type": "integer",
+          "description": "The metadata.generation the status describes."
+        },
+        "clients": {
+          "type": "integer",
+          "description": "How many objects use this connection."
+        },
+        "users": {
+          "type": "array",
+          "description": "The first 20 objects that use this connection (\"Kind namespace/name\"), sorted; clients has the count.",
+          "maxItems": 20,
+          "items": {
+            "type": "string",
+            "maxLength": 600
+          }
+        },
+        "conditions": {
+          "type": "array",
+          "description": "Ready, Reconciling and Stalled (kstatus conventions).",
           "items": {
             "type": "object",
             "required": [

@@ -66,6 +66,19 @@ export interface AuthorizationCodeClientSpec {
    */
   resyncInterval?: string;
   /**
+   * The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.
+   */
+  connectionRef?: {
+    /**
+     * DataHubConnection (in this namespace) or ClusterDataHubConnection.
+     */
+    kind: "DataHubConnection" | "ClusterDataHubConnection";
+    /**
+     * The connection's name.
+     */
+    name: string;
+  };
+  /**
    * Where and how the client details are written.
    */
   secret?: {
@@ -149,4 +162,207 @@ export const AuthorizationCodeClientPlural = 'authorizationcodeclients';
 export interface AuthorizationCodeClient extends KubeObject {
   spec: AuthorizationCodeClientSpec;
   status?: AuthorizationCodeClientStatus;
+}
+
+/**
+ * The tenant, where to reach it, and the credential.
+ */
+export interface ClusterDataHubConnectionSpec {
+  /**
+   * The Data Hub base URL, without a path. Identity writes only work on the global (US-West) host, the default. https only; http is accepted for a loopback host (localhost, 127.x.x.x, [::1]: the simulator).
+   */
+  url?: string;
+  /**
+   * The Data Hub tenant (a GUID). Immutable: the clients of this connection live in this tenant.
+   */
+  tenantId: string;
+  /**
+   * Where the client-credentials credential (client id and secret) is read from.
+   */
+  credentials: {
+    /**
+     * The Secret holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role, in the namespace named here (e.g. the operator's own). Changes to it are picked up within seconds, without a restart.
+     */
+    secretRef: {
+      /**
+       * The Secret's name.
+       */
+      name: string;
+      /**
+       * The Secret's namespace (required on a ClusterDataHubConnection).
+       */
+      namespace: string;
+      /**
+       * The Secret key holding the client id.
+       */
+      clientIdKey?: string;
+      /**
+       * The Secret key holding the client secret.
+       */
+      clientSecretKey?: string;
+    };
+  };
+  /**
+   * The input of the client Ids derived for clients using this connection (with their namespace and name). Declare it in Git and the same manifests give the same client Ids on a rebuilt cluster (the clients are adopted, not created again). Defaults to the operator's --instance-id. Changing it affects only objects that have no client yet.
+   */
+  instanceId?: string;
+  /**
+   * A fixed cap on the Data Hub requests this connection's shared budget lets through per minute. Unset: none until Data Hub answers 429, then the operator learns the limit.
+   */
+  requestsPerMinute?: number;
+  /**
+   * Which namespaces' objects may use this connection, by the namespaces' labels (a Kubernetes label selector: matchLabels and matchExpressions, ANDed). Unset or {}: every namespace. Objects elsewhere that name it are Stalled (ConnectionNotAllowed) and no request is made for them. Label changes take effect within seconds.
+   */
+  namespaceSelector?: {
+    /**
+     * Labels a namespace must have, with these values.
+     */
+    matchLabels?: {
+      [k: string]: string;
+    };
+    /**
+     * Requirements on a namespace's labels (key, operator In, NotIn, Exists or DoesNotExist, values).
+     *
+     * @maxItems 32
+     */
+    matchExpressions?: {
+      /**
+       * A label key.
+       */
+      key: string;
+      operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+      /**
+       * @maxItems 64
+       */
+      values?: string[];
+    }[];
+  };
+}
+
+/**
+ * What the operator last observed.
+ */
+export interface ClusterDataHubConnectionStatus {
+  /**
+   * The metadata.generation the status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * How many objects use this connection.
+   */
+  clients?: number;
+  /**
+   * The first 20 objects that use this connection ("Kind namespace/name"), sorted; clients has the count.
+   *
+   * @maxItems 20
+   */
+  users?: string[];
+  /**
+   * Ready, Reconciling and Stalled (kstatus conventions).
+   */
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    observedGeneration?: number;
+    lastTransitionTime: string;
+    reason: string;
+    message: string;
+  }[];
+}
+
+export const ClusterDataHubConnectionApiVersion = 'identity.datahub.dev/v1alpha1';
+
+export const ClusterDataHubConnectionPlural = 'clusterdatahubconnections';
+
+export interface ClusterDataHubConnection extends KubeObject {
+  spec: ClusterDataHubConnectionSpec;
+  status?: ClusterDataHubConnectionStatus;
+}
+
+/**
+ * The tenant, where to reach it, and the credential.
+ */
+export interface DataHubConnectionSpec {
+  /**
+   * The Data Hub base URL, without a path. Identity writes only work on the global (US-West) host, the default. https only; http is accepted for a loopback host (localhost, 127.x.x.x, [::1]: the simulator).
+   */
+  url?: string;
+  /**
+   * The Data Hub tenant (a GUID). Immutable: the clients of this connection live in this tenant.
+   */
+  tenantId: string;
+  /**
+   * Where the client-credentials credential (client id and secret) is read from.
+   */
+  credentials: {
+    /**
+     * A Secret in this connection's namespace holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes to it are picked up within seconds, without a restart.
+     */
+    secretRef: {
+      /**
+       * The Secret's name.
+       */
+      name: string;
+      /**
+       * Not allowed on a DataHubConnection (its Secret is always in its own namespace).
+       */
+      namespace?: string;
+      /**
+       * The Secret key holding the client id.
+       */
+      clientIdKey?: string;
+      /**
+       * The Secret key holding the client secret.
+       */
+      clientSecretKey?: string;
+    };
+  };
+  /**
+   * The input of the client Ids derived for clients using this connection (with their namespace and name). Declare it in Git and the same manifests give the same client Ids on a rebuilt cluster (the clients are adopted, not created again). Defaults to the operator's --instance-id. Changing it affects only objects that have no client yet.
+   */
+  instanceId?: string;
+  /**
+   * A fixed cap on the Data Hub requests this connection's shared budget lets through per minute. Unset: none until Data Hub answers 429, then the operator learns the limit.
+   */
+  requestsPerMinute?: number;
+}
+
+/**
+ * What the operator last observed.
+ */
+export interface DataHubConnectionStatus {
+  /**
+   * The metadata.generation the status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * How many objects use this connection.
+   */
+  clients?: number;
+  /**
+   * The first 20 objects that use this connection ("Kind namespace/name"), sorted; clients has the count.
+   *
+   * @maxItems 20
+   */
+  users?: string[];
+  /**
+   * Ready, Reconciling and Stalled (kstatus conventions).
+   */
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    observedGeneration?: number;
+    lastTransitionTime: string;
+    reason: string;
+    message: string;
+  }[];
+}
+
+export const DataHubConnectionApiVersion = 'identity.datahub.dev/v1alpha1';
+
+export const DataHubConnectionPlural = 'datahubconnections';
+
+export interface DataHubConnection extends KubeObject {
+  spec: DataHubConnectionSpec;
+  status?: DataHubConnectionStatus;
 }
