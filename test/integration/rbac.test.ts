@@ -164,10 +164,14 @@ describe('real requests with the operator token', () => {
     }
   });
 
-  it('reads the kube-system namespace and no other', async () => {
+  // Namespaces are read for their labels (a ClusterDataHubConnection's namespaceSelector) and the
+  // kube-system UID; never written.
+  it('reads namespaces and never changes one', async () => {
     expect(await status(operator, { method: 'GET', path: '/api/v1/namespaces/kube-system' })).toBe(200);
-    expect(await status(operator, { method: 'GET', path: '/api/v1/namespaces/default' })).toBe(403);
-    expect(await status(operator, { method: 'GET', path: '/api/v1/namespaces' })).toBe(403);
+    expect(await status(operator, { method: 'GET', path: '/api/v1/namespaces' })).toBe(200);
+    expect(await status(operator, { method: 'PATCH', path: `/api/v1/namespaces/${ns}`, body: { metadata: { labels: { a: 'b' } } }, contentType: 'application/merge-patch+json' })).toBe(403);
+    expect(await status(operator, { method: 'DELETE', path: `/api/v1/namespaces/${ns}` })).toBe(403);
+    expect(await status(operator, { method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: `${ns}-x` } } })).toBe(403);
   });
 
   it('cannot read ConfigMaps, create Pods or Deployments, or grant itself more rights', async () => {
