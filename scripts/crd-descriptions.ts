@@ -7,6 +7,8 @@ import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 export interface DocumentedField {
   path: string[];
   description: string;
+  /** From a section shared by several kinds: a CRD without the field skips it. */
+  optional?: boolean;
 }
 
 /** The text of the section under a heading, up to the next heading of the same or a higher level. */
@@ -45,19 +47,42 @@ function defaultSentence(cell: string): string {
   return ` Default: ${d}.`;
 }
 
-/** The documented fields of a kind, or undefined when the README has no "## The <kind> API" section. */
+/**
+ * The README section that documents a kind: "## The <kind> API", or a "## " section holding the marker
+ * `<!-- crd-fields: KindA, KindB -->` when one section documents several kinds (their rows are shared,
+ * and a row may name a field only some of them have).
+ */
+function kindSection(readme: string, kind: string): { text: string; shared: boolean } | undefined {
+  const own = section(readme, `## The ${kind} API`);
+  if (own !== undefined) return { text: own, shared: false };
+  const marker = [...readme.matchAll(/<!-- crd-fields: ([^>]*) -->/g)].find((m) => m[1]!.split(',').map((k) => k.trim()).includes(kind));
+  if (marker === undefined) return undefined;
+  const start = readme.lastIndexOf('\n## ', marker.index);
+  const heading = readme.slice(start + 1, readme.indexOf('\n', start + 1));
+  return { text: section(readme, heading)!, shared: true };
+}
+
+/** The text under the first "### " heading of a section whose title ends with `word` (Spec, Status). */
+function subsection(text: string, word: string): string {
+  const heading = text.split('\n').find((l) => l.startsWith('### ') && l.toLowerCase().endsWith(word.toLowerCase()));
+  return heading === undefined ? '' : (section(`\n${text}`, heading) ?? '');
+}
+
+/** The documented fields of a kind, or undefined when the README has no section for it. */
 export function documentedFields(readme: string, kind: string): DocumentedField[] | undefined {
-  const api = section(readme, `## The ${kind} API`);
+  const api = kindSection(readme, kind);
   if (api === undefined) return undefined;
   const fields: DocumentedField[] = [];
-  for (const row of tableRows(section(api, '### Spec') ?? '')) {
+  // A cell may name several fields ("`a.b`, `a.c`"): each gets the row's description.
+  const paths = (cell: string, root: string): string[][] => plain(cell).split(/,\s*/).map((f) => [root, ...f.split('.')]);
+  for (const row of tableRows(subsection(api.text, 'spec'))) {
     const [field, , def, meaning] = row;
     if (field === undefined || meaning === undefined) continue;
-    fields.push({ path: ['spec', ...plain(field).split('.')], description: plain(meaning) + defaultSentence(def ?? '') });
+    for (const path of paths(field, 'spec')) fields.push({ path, description: plain(meaning) + defaultSentence(def ?? ''), optional: api.shared });
   }
-  for (const [field, meaning] of tableRows(section(api, '### Status') ?? '')) {
+  for (const [field, meaning] of tableRows(subsection(api.text, 'status'))) {
     if (field === undefined || meaning === undefined) continue;
-    fields.push({ path: ['status', ...plain(field).split('.')], description: plain(meaning) });
+    for (const path of paths(field, 'status')) fields.push({ path, description: plain(meaning), optional: api.shared });
   }
   return fields;
 }
@@ -103,13 +128,15 @@ function indentAt(text: string, offset: number): number {
 export function syncDescriptions(crdText: string, fields: DocumentedField[]): SyncResult {
   const doc: Document = parseDocument(crdText);
   const unknown: string[] = [];
+  const skipped = new Set<DocumentedField>();
   const changed: string[] = [];
   const edits: { start: number; end: number; text: string }[] = [];
   for (const f of fields) {
     const at = schemaPath(f.path);
     const field = doc.getIn(at, true);
     if (!isMap(field)) {
-      unknown.push(f.path.join('.'));
+      if (!f.optional) unknown.push(f.path.join('.'));
+      skipped.add(f);
       continue;
     }
     const current = field.get('description', true);
@@ -127,7 +154,7 @@ export function syncDescriptions(crdText: string, fields: DocumentedField[]): Sy
   const check = parseDocument(text);
   for (const f of fields) {
     const got = check.getIn([...schemaPath(f.path), 'description']);
-    if (!unknown.includes(f.path.join('.')) && got !== f.description) throw new Error(`cannot set the description of "${f.path.join('.')}": it reads back as ${JSON.stringify(got)}`);
+    if (!skipped.has(f) && got !== f.description) throw new Error(`cannot set the description of "${f.path.join('.')}": it reads back as ${JSON.stringify(got)}`);
   }
   return { text, unknown, changed };
 }

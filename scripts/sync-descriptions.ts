@@ -17,7 +17,7 @@ for (const file of readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.ya
   const kind = (parse(text) as { spec: { names: { kind: string } } }).spec.names.kind;
   const fields = documentedFields(readme, kind);
   if (fields === undefined) {
-    problems.push(`README.md has no "## The ${kind} API" section for crds/${file}`);
+    problems.push(`README.md has no "## The ${kind} API" section (nor a crd-fields marker naming it) for crds/${file}`);
     continue;
   }
   const result = syncDescriptions(text, fields);

@@ -124,6 +124,30 @@ export const AuthorizationCodeClientSchema = {
           "description": "How often the Data Hub client is re-read for drift, ±10% jitter. 30s–24h, e.g. 15m, 1h30m. Default: operator's --resync-interval (10m).",
           "maxLength": 32
         },
+        "connectionRef": {
+          "type": "object",
+          "description": "The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.",
+          "required": [
+            "kind",
+            "name"
+          ],
+          "properties": {
+            "kind": {
+              "type": "string",
+              "description": "Which kind of \"connection\" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.",
+              "enum": [
+                "DataHubConnection",
+                "ClusterDataHubConnection"
+              ]
+            },
+            "name": {
+              "type": "string",
+              "description": "The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.",
+              "minLength": 1,
+              "maxLength": 253
+            }
+          }
+        },
         "secret": {
           "type": "object",
           "description": "Where and how the client details are written.",
@@ -219,6 +243,390 @@ export const AuthorizationCodeClientSchema = {
         "conditions": {
           "type": "array",
           "description": "Ready, Reconciling, Stalled, Propagated and Paused (kstatus conventions), each with a reason: see \"Conditions and reasons\" in the README.",
+          "items": {
+            "type": "object",
+            "required": [
+              "type",
+              "status",
+              "lastTransitionTime",
+              "reason",
+              "message"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "maxLength": 316
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "True",
+                  "False",
+                  "Unknown"
+                ]
+              },
+              "observedGeneration": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "lastTransitionTime": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string",
+                "maxLength": 1024
+              },
+              "message": {
+                "type": "string",
+                "maxLength": 32768
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const;
+
+/** ClusterDataHubConnection v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
+export const ClusterDataHubConnectionSchema = {
+  "type": "object",
+  "description": "A Data Hub tenant and the client-credentials credential the operator uses to manage clients in it, for the client objects of every namespace namespaceSelector admits (they name it in spec.connectionRef). For cluster admins: the credential is read from a Secret in the namespace it names.",
+  "required": [
+    "spec"
+  ],
+  "properties": {
+    "apiVersion": {
+      "type": "string"
+    },
+    "kind": {
+      "type": "string"
+    },
+    "metadata": {
+      "type": "object"
+    },
+    "spec": {
+      "type": "object",
+      "description": "The tenant, where to reach it, and the credential.",
+      "required": [
+        "tenantId",
+        "credentials"
+      ],
+      "properties": {
+        "url": {
+          "type": "string",
+          "description": "Data Hub base URL without a path. https only; http is accepted for a loopback host (the simulator). Identity writes only work on the global host. Changing it builds a new entry (client, token cache, budget) that is verified before use. Default: https://uswe.datahub.connect.aveva.com.",
+          "default": "https://uswe.datahub.connect.aveva.com",
+          "maxLength": 300
+        },
+        "tenantId": {
+          "type": "string",
+          "description": "The tenant. Immutable (refused at apply): the clients of a connection live in its tenant, and moving a connection to another tenant would silently make new clients there and leave the old ones behind. To move clients: make another connection and re-create the clients with it (deletionPolicy: Orphan keeps the old ones). Required.",
+          "maxLength": 36
+        },
+        "credentials": {
+          "type": "object",
+          "description": "Where the client-credentials credential (client id and secret) is read from.",
+          "required": [
+            "secretRef"
+          ],
+          "properties": {
+            "secretRef": {
+              "type": "object",
+              "description": "The Secret holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role, in the namespace named here (e.g. the operator's own). Changes to it are picked up within seconds, without a restart.",
+              "required": [
+                "name",
+                "namespace"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string",
+                  "description": "The Secret with the client id and secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes (rotation, a Secret created late) are picked up within seconds, no restart. Required.",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "namespace": {
+                  "type": "string",
+                  "description": "ClusterDataHubConnection: required, the Secret's namespace. DataHubConnection: refused at apply; the Secret is always in the connection's own namespace.",
+                  "minLength": 1,
+                  "maxLength": 63
+                },
+                "clientIdKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client id. Default: client-id.",
+                  "default": "client-id",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "clientSecretKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client secret. Default: client-secret.",
+                  "default": "client-secret",
+                  "minLength": 1,
+                  "maxLength": 253
+                }
+              }
+            }
+          }
+        },
+        "instanceId": {
+          "type": "string",
+          "description": "The input of the client Ids derived for clients using this connection. Declare it in Git and a rebuilt cluster derives the same Ids (see below). Changing it affects only objects that have no client yet. Default: the operator's --instance-id.",
+          "minLength": 1,
+          "maxLength": 128
+        },
+        "requestsPerMinute": {
+          "type": "integer",
+          "description": "A fixed cap for this connection's shared budget (1–1,000,000). Unset: unlimited until Data Hub answers 429, then learnt.",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "namespaceSelector": {
+          "type": "object",
+          "description": "Which namespaces' objects may use this connection, by the namespaces' labels (a Kubernetes label selector: matchLabels and matchExpressions, ANDed). Unset or {}: every namespace. Objects elsewhere that name it are Stalled (ConnectionNotAllowed) and no request is made for them. Label changes take effect within seconds.",
+          "properties": {
+            "matchLabels": {
+              "type": "object",
+              "description": "ClusterDataHubConnection only: which namespaces' objects may use it, by namespace labels (ANDed; operators In, NotIn, Exists, DoesNotExist). Label changes take effect within seconds. Default: unset = every namespace.",
+              "maxProperties": 64,
+              "additionalProperties": {
+                "type": "string",
+                "maxLength": 63
+              }
+            },
+            "matchExpressions": {
+              "type": "array",
+              "description": "ClusterDataHubConnection only: which namespaces' objects may use it, by namespace labels (ANDed; operators In, NotIn, Exists, DoesNotExist). Label changes take effect within seconds. Default: unset = every namespace.",
+              "maxItems": 32,
+              "items": {
+                "type": "object",
+                "required": [
+                  "key",
+                  "operator"
+                ],
+                "properties": {
+                  "key": {
+                    "type": "string",
+                    "description": "A label key.",
+                    "minLength": 1,
+                    "maxLength": 317
+                  },
+                  "operator": {
+                    "type": "string",
+                    "enum": [
+                      "In",
+                      "NotIn",
+                      "Exists",
+                      "DoesNotExist"
+                    ]
+                  },
+                  "values": {
+                    "type": "array",
+                    "maxItems": 64,
+                    "items": {
+                      "type": "string",
+                      "maxLength": 63
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "status": {
+      "type": "object",
+      "description": "What the operator last observed.",
+      "default": {
+        "observedGeneration": -1
+      },
+      "properties": {
+        "observedGeneration": {
+          "type": "integer",
+          "description": "The generation the status describes (-1 until the first reconcile)."
+        },
+        "clients": {
+          "type": "integer",
+          "description": "How many objects use the connection."
+        },
+        "users": {
+          "type": "array",
+          "description": "The first 20 of them (Kind namespace/name), sorted.",
+          "maxItems": 20,
+          "items": {
+            "type": "string",
+            "maxLength": 600
+          }
+        },
+        "conditions": {
+          "type": "array",
+          "description": "Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: \"Conditions and reasons\" in the README.",
+          "items": {
+            "type": "object",
+            "required": [
+              "type",
+              "status",
+              "lastTransitionTime",
+              "reason",
+              "message"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "maxLength": 316
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "True",
+                  "False",
+                  "Unknown"
+                ]
+              },
+              "observedGeneration": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "lastTransitionTime": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string",
+                "maxLength": 1024
+              },
+              "message": {
+                "type": "string",
+                "maxLength": 32768
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const;
+
+/** DataHubConnection v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
+export const DataHubConnectionSchema = {
+  "type": "object",
+  "description": "A Data Hub tenant and the client-credentials credential the operator uses to manage clients in it, for the client objects of this namespace only (they name it in spec.connectionRef). The credential is read from a Secret in this namespace.",
+  "required": [
+    "spec"
+  ],
+  "properties": {
+    "apiVersion": {
+      "type": "string"
+    },
+    "kind": {
+      "type": "string"
+    },
+    "metadata": {
+      "type": "object"
+    },
+    "spec": {
+      "type": "object",
+      "description": "The tenant, where to reach it, and the credential.",
+      "required": [
+        "tenantId",
+        "credentials"
+      ],
+      "properties": {
+        "url": {
+          "type": "string",
+          "description": "Data Hub base URL without a path. https only; http is accepted for a loopback host (the simulator). Identity writes only work on the global host. Changing it builds a new entry (client, token cache, budget) that is verified before use. Default: https://uswe.datahub.connect.aveva.com.",
+          "default": "https://uswe.datahub.connect.aveva.com",
+          "maxLength": 300
+        },
+        "tenantId": {
+          "type": "string",
+          "description": "The tenant. Immutable (refused at apply): the clients of a connection live in its tenant, and moving a connection to another tenant would silently make new clients there and leave the old ones behind. To move clients: make another connection and re-create the clients with it (deletionPolicy: Orphan keeps the old ones). Required.",
+          "maxLength": 36
+        },
+        "credentials": {
+          "type": "object",
+          "description": "Where the client-credentials credential (client id and secret) is read from.",
+          "required": [
+            "secretRef"
+          ],
+          "properties": {
+            "secretRef": {
+              "type": "object",
+              "description": "A Secret in this connection's namespace holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes to it are picked up within seconds, without a restart.",
+              "required": [
+                "name"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string",
+                  "description": "The Secret with the client id and secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes (rotation, a Secret created late) are picked up within seconds, no restart. Required.",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "namespace": {
+                  "type": "string",
+                  "description": "ClusterDataHubConnection: required, the Secret's namespace. DataHubConnection: refused at apply; the Secret is always in the connection's own namespace.",
+                  "maxLength": 63
+                },
+                "clientIdKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client id. Default: client-id.",
+                  "default": "client-id",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "clientSecretKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client secret. Default: client-secret.",
+                  "default": "client-secret",
+                  "minLength": 1,
+                  "maxLength": 253
+                }
+              }
+            }
+          }
+        },
+        "instanceId": {
+          "type": "string",
+          "description": "The input of the client Ids derived for clients using this connection. Declare it in Git and a rebuilt cluster derives the same Ids (see below). Changing it affects only objects that have no client yet. Default: the operator's --instance-id.",
+          "minLength": 1,
+          "maxLength": 128
+        },
+        "requestsPerMinute": {
+          "type": "integer",
+          "description": "A fixed cap for this connection's shared budget (1–1,000,000). Unset: unlimited until Data Hub answers 429, then learnt.",
+          "minimum": 1,
+          "maximum": 1000000
+        }
+      }
+    },
+    "status": {
+      "type": "object",
+      "description": "What the operator last observed.",
+      "default": {
+        "observedGeneration": -1
+      },
+      "properties": {
+        "observedGeneration": {
+          "type": "integer",
+          "description": "The generation the status describes (-1 until the first reconcile)."
+        },
+        "clients": {
+          "type": "integer",
+          "description": "How many objects use the connection."
+        },
+        "users": {
+          "type": "array",
+          "description": "The first 20 of them (Kind namespace/name), sorted.",
+          "maxItems": 20,
+          "items": {
+            "type": "string",
+            "maxLength": 600
+          }
+        },
+        "conditions": {
+          "type": "array",
+          "description": "Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: \"Conditions and reasons\" in the README.",
           "items": {
             "type": "object",
             "required": [

@@ -70,6 +70,19 @@ export interface AuthorizationCodeClientSpec {
    */
   resyncInterval?: string;
   /**
+   * The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.
+   */
+  connectionRef?: {
+    /**
+     * Which kind of "connection" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.
+     */
+    kind: "DataHubConnection" | "ClusterDataHubConnection";
+    /**
+     * The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.
+     */
+    name: string;
+  };
+  /**
    * Where and how the client details are written.
    */
   secret?: {
@@ -159,4 +172,207 @@ export const AuthorizationCodeClientPlural = 'authorizationcodeclients';
 export interface AuthorizationCodeClient extends KubeObject {
   spec: AuthorizationCodeClientSpec;
   status?: AuthorizationCodeClientStatus;
+}
+
+/**
+ * The tenant, where to reach it, and the credential.
+ */
+export interface ClusterDataHubConnectionSpec {
+  /**
+   * Data Hub base URL without a path. https only; http is accepted for a loopback host (the simulator). Identity writes only work on the global host. Changing it builds a new entry (client, token cache, budget) that is verified before use. Default: https://uswe.datahub.connect.aveva.com.
+   */
+  url?: string;
+  /**
+   * The tenant. Immutable (refused at apply): the clients of a connection live in its tenant, and moving a connection to another tenant would silently make new clients there and leave the old ones behind. To move clients: make another connection and re-create the clients with it (deletionPolicy: Orphan keeps the old ones). Required.
+   */
+  tenantId: string;
+  /**
+   * Where the client-credentials credential (client id and secret) is read from.
+   */
+  credentials: {
+    /**
+     * The Secret holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role, in the namespace named here (e.g. the operator's own). Changes to it are picked up within seconds, without a restart.
+     */
+    secretRef: {
+      /**
+       * The Secret with the client id and secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes (rotation, a Secret created late) are picked up within seconds, no restart. Required.
+       */
+      name: string;
+      /**
+       * ClusterDataHubConnection: required, the Secret's namespace. DataHubConnection: refused at apply; the Secret is always in the connection's own namespace.
+       */
+      namespace: string;
+      /**
+       * The Secret key holding the client id. Default: client-id.
+       */
+      clientIdKey?: string;
+      /**
+       * The Secret key holding the client secret. Default: client-secret.
+       */
+      clientSecretKey?: string;
+    };
+  };
+  /**
+   * The input of the client Ids derived for clients using this connection. Declare it in Git and a rebuilt cluster derives the same Ids (see below). Changing it affects only objects that have no client yet. Default: the operator's --instance-id.
+   */
+  instanceId?: string;
+  /**
+   * A fixed cap for this connection's shared budget (1–1,000,000). Unset: unlimited until Data Hub answers 429, then learnt.
+   */
+  requestsPerMinute?: number;
+  /**
+   * Which namespaces' objects may use this connection, by the namespaces' labels (a Kubernetes label selector: matchLabels and matchExpressions, ANDed). Unset or {}: every namespace. Objects elsewhere that name it are Stalled (ConnectionNotAllowed) and no request is made for them. Label changes take effect within seconds.
+   */
+  namespaceSelector?: {
+    /**
+     * ClusterDataHubConnection only: which namespaces' objects may use it, by namespace labels (ANDed; operators In, NotIn, Exists, DoesNotExist). Label changes take effect within seconds. Default: unset = every namespace.
+     */
+    matchLabels?: {
+      [k: string]: string;
+    };
+    /**
+     * ClusterDataHubConnection only: which namespaces' objects may use it, by namespace labels (ANDed; operators In, NotIn, Exists, DoesNotExist). Label changes take effect within seconds. Default: unset = every namespace.
+     *
+     * @maxItems 32
+     */
+    matchExpressions?: {
+      /**
+       * A label key.
+       */
+      key: string;
+      operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+      /**
+       * @maxItems 64
+       */
+      values?: string[];
+    }[];
+  };
+}
+
+/**
+ * What the operator last observed.
+ */
+export interface ClusterDataHubConnectionStatus {
+  /**
+   * The generation the status describes (-1 until the first reconcile).
+   */
+  observedGeneration?: number;
+  /**
+   * How many objects use the connection.
+   */
+  clients?: number;
+  /**
+   * The first 20 of them (Kind namespace/name), sorted.
+   *
+   * @maxItems 20
+   */
+  users?: string[];
+  /**
+   * Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: "Conditions and reasons" in the README.
+   */
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    observedGeneration?: number;
+    lastTransitionTime: string;
+    reason: string;
+    message: string;
+  }[];
+}
+
+export const ClusterDataHubConnectionApiVersion = 'identity.datahub.dev/v1alpha1';
+
+export const ClusterDataHubConnectionPlural = 'clusterdatahubconnections';
+
+export interface ClusterDataHubConnection extends KubeObject {
+  spec: ClusterDataHubConnectionSpec;
+  status?: ClusterDataHubConnectionStatus;
+}
+
+/**
+ * The tenant, where to reach it, and the credential.
+ */
+export interface DataHubConnectionSpec {
+  /**
+   * Data Hub base URL without a path. https only; http is accepted for a loopback host (the simulator). Identity writes only work on the global host. Changing it builds a new entry (client, token cache, budget) that is verified before use. Default: https://uswe.datahub.connect.aveva.com.
+   */
+  url?: string;
+  /**
+   * The tenant. Immutable (refused at apply): the clients of a connection live in its tenant, and moving a connection to another tenant would silently make new clients there and leave the old ones behind. To move clients: make another connection and re-create the clients with it (deletionPolicy: Orphan keeps the old ones). Required.
+   */
+  tenantId: string;
+  /**
+   * Where the client-credentials credential (client id and secret) is read from.
+   */
+  credentials: {
+    /**
+     * A Secret in this connection's namespace holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes to it are picked up within seconds, without a restart.
+     */
+    secretRef: {
+      /**
+       * The Secret with the client id and secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes (rotation, a Secret created late) are picked up within seconds, no restart. Required.
+       */
+      name: string;
+      /**
+       * ClusterDataHubConnection: required, the Secret's namespace. DataHubConnection: refused at apply; the Secret is always in the connection's own namespace.
+       */
+      namespace?: string;
+      /**
+       * The Secret key holding the client id. Default: client-id.
+       */
+      clientIdKey?: string;
+      /**
+       * The Secret key holding the client secret. Default: client-secret.
+       */
+      clientSecretKey?: string;
+    };
+  };
+  /**
+   * The input of the client Ids derived for clients using this connection. Declare it in Git and a rebuilt cluster derives the same Ids (see below). Changing it affects only objects that have no client yet. Default: the operator's --instance-id.
+   */
+  instanceId?: string;
+  /**
+   * A fixed cap for this connection's shared budget (1–1,000,000). Unset: unlimited until Data Hub answers 429, then learnt.
+   */
+  requestsPerMinute?: number;
+}
+
+/**
+ * What the operator last observed.
+ */
+export interface DataHubConnectionStatus {
+  /**
+   * The generation the status describes (-1 until the first reconcile).
+   */
+  observedGeneration?: number;
+  /**
+   * How many objects use the connection.
+   */
+  clients?: number;
+  /**
+   * The first 20 of them (Kind namespace/name), sorted.
+   *
+   * @maxItems 20
+   */
+  users?: string[];
+  /**
+   * Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: "Conditions and reasons" in the README.
+   */
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    observedGeneration?: number;
+    lastTransitionTime: string;
+    reason: string;
+    message: string;
+  }[];
+}
+
+export const DataHubConnectionApiVersion = 'identity.datahub.dev/v1alpha1';
+
+export const DataHubConnectionPlural = 'datahubconnections';
+
+export interface DataHubConnection extends KubeObject {
+  spec: DataHubConnectionSpec;
+  status?: DataHubConnectionStatus;
 }

@@ -156,7 +156,7 @@ export class Reconciler<O extends ClientObject, D, R> {
     recordEvents(this.deps.events, obj, clientId, remote, secretAction, secret.name);
     const changed = remote.action !== 'unchanged' || secretAction !== 'unchanged';
     const took = this.deps.clock.now() - started;
-    const logged = { object: key, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: took };
+    const logged = { object: key, connection: connection.label, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: took };
     this.deps.log[changed ? 'info' : 'debug'](logged, 'reconciled');
     this.deps.observer.scheduleCheck(connection, key, clientId, resyncMs, talkedToDataHub);
 
@@ -305,7 +305,7 @@ export class Reconciler<O extends ClientObject, D, R> {
   private async failed(obj: O, key: string, failure: Classified): Promise<ReconcileResult> {
     if (failure.verdict === 'retry-now') return { kind: 'failed', failure };
     const generation = obj.metadata.generation ?? 0;
-    const log = this.deps.log.child({ object: key });
+    const log = this.deps.log.child({ object: key, connection: this.connectionLabelOf(obj) });
     if (failure.verdict === 'wait') {
       // Waiting for the shared budget is normal progress under a rate limit and says nothing. While
       // Data Hub fails for everyone only one object at a time gets a probe request, so the others
@@ -326,6 +326,15 @@ export class Reconciler<O extends ClientObject, D, R> {
     const latest = this.deps.store.get(key) ?? obj;
     const next = nextStatus(latest.status, { generation, now: this.deps.clock.now(), tenantId: this.tenantOf(latest), outcome: { kind: 'failed', failure } });
     await this.writeStatus(latest, next).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'cannot record the failure in status'));
+  }
+
+  /** For logs: the connection label of the object, or "none" when none serves it. */
+  private connectionLabelOf(obj: O): string {
+    try {
+      return this.deps.kind.connect(obj).label;
+    } catch {
+      return 'none';
+    }
   }
 
   /** The tenant a failed object reports: its connection's, or what it reported before. */

@@ -76,9 +76,21 @@ export class RemoteObserver<O extends ClientObject, D, R> {
         clock,
         log,
         readBatch: (ids) => kind.external(connection, connection.gateway.background()).observeMany(ids),
+        // Read only objects that still resolve to this connection: none that lost it is read.
+        admit: (key) => this.stillUses(key, connection),
         onObserved: (key, clientId, client, observedAt) => this.observed(key, clientId, client, observedAt),
       }),
     );
+  }
+
+  private stillUses(key: string, connection: Connection): boolean {
+    const obj = this.opts.lookup(key);
+    if (!obj) return false;
+    try {
+      return this.opts.kind.connect(obj) === connection;
+    } catch {
+      return false;
+    }
   }
 
   /** Observes what is needed and brings the remote client in line; remembers what it learnt. */

@@ -24,7 +24,8 @@ export interface KindWatchOptions<O extends ClientObject> {
   forget(obj: O, key: string): void;
 }
 
-export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): void {
+/** Returns `claim`: records an object's client-Id claim again (after its connection changed). */
+export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): { claim(obj: O): void } {
   const claim = (obj: O): void => {
     let id: string | undefined;
     try {
@@ -60,6 +61,7 @@ export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): void 
       o.forget(obj, key);
     },
   });
+  return { claim };
 }
 
 /** Managed Secrets by the object that manages them (a kind key), from the one Secret cache. */

@@ -3,13 +3,14 @@
 // example, a pinned clientId adopts the existing client (under driftPolicy Report writing nothing
 // until told to, issue 12), an observed client (managementPolicy Observe) is published and never
 // written, and full-options.yaml's Secret template is expanded into the documented keys, labels and
-// annotations.
+// annotations. The connection examples (several tenants, issue 13) are accepted by the API server as
+// written (server-side dry run of every document); connections.test.ts runs the same shapes for real.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { kubeCall, kubectl } from '../support/kube-admin.ts';
+import { applyManifests, kubeCall, kubectl } from '../support/kube-admin.ts';
 import {
   REPO_ROOT,
   cluster,
@@ -35,9 +36,14 @@ interface Example {
   doc: Record<string, unknown>;
 }
 
-const examples: Example[] = readdirSync(EXAMPLES)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .sort()
+const CONNECTION_KINDS = new Set(['DataHubConnection', 'ClusterDataHubConnection']);
+const files = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort();
+const kindsOf = (file: string): string[] => parseAllDocuments(readFileSync(join(EXAMPLES, file), 'utf8')).map((d) => (d.toJS() as { kind?: string } | null)?.kind ?? '');
+/** Examples that declare a connection: their clients need that connection's tenant and credential. */
+const connectionExamples = files.filter((f) => kindsOf(f).some((k) => CONNECTION_KINDS.has(k)));
+
+const examples: Example[] = files
+  .filter((f) => !connectionExamples.includes(f))
   .flatMap((file) =>
     parseAllDocuments(readFileSync(join(EXAMPLES, file), 'utf8'))
       .map((d) => d.toJS() as Record<string, unknown> | null)
@@ -63,6 +69,15 @@ describe('deploy/examples', () => {
   it('has the four documented examples, each one AuthorizationCodeClient', () => {
     expect(examples.map((e) => e.file)).toEqual(expect.arrayContaining(['adopt-existing-client.yaml', 'authorization-code-client.yaml', 'full-options.yaml', 'observe-existing-client.yaml']));
     for (const e of examples) expect(e.doc).toMatchObject({ apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient' });
+  });
+
+  it('has the two connection examples, accepted by the API server as written (server-side dry run)', async () => {
+    expect(connectionExamples).toEqual(['cluster-datahub-connection.yaml', 'datahub-connection.yaml']);
+    const { kc } = await cluster();
+    for (const file of connectionExamples) {
+      const applied = await applyManifests(kc, join(EXAMPLES, file), { dryRun: true });
+      expect(applied.map((o) => o.kind)).toEqual(kindsOf(file));
+    }
   });
 
   it.each(examples.map((e) => ({ ...e, label: `${e.file} (${e.name})` })))('$label is accepted by kubectl apply and becomes Ready', async ({ name, spec, doc }) => {

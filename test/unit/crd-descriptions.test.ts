@@ -73,9 +73,9 @@ describe('syncDescriptions', () => {
 
   it('reads spec rows with their default, and status rows', () => {
     expect(fields).toEqual([
-      { path: ['spec', 'name'], description: 'The name: "quoted", with a colon and a | bar, see "Identity" in the README. Required.' },
-      { path: ['spec', 'mode'], description: 'Which mode. Default: A.' },
-      { path: ['status', 'seen'], description: 'What was seen.' },
+      { path: ['spec', 'name'], description: 'The name: "quoted", with a colon and a | bar, see "Identity" in the README. Required.', optional: false },
+      { path: ['spec', 'mode'], description: 'Which mode. Default: A.', optional: false },
+      { path: ['status', 'seen'], description: 'What was seen.', optional: false },
     ]);
     expect(documentedFields(README_FIXTURE, 'Other')).toBeUndefined();
   });
@@ -91,6 +91,16 @@ describe('syncDescriptions', () => {
     expect(props.status!.properties.seen!.description).toBe('What was seen.');
     for (const kept of ['# a comment that must stay', '- rule: "self.size() > 0"   # kept as written', 'message: "must not be empty: really"', 'enum: [A, B]']) expect(text).toContain(kept);
     expect(syncDescriptions(text, fields)).toEqual({ text, changed: [], unknown: [] });
+  });
+
+  it('reads a section shared by several kinds (crd-fields marker): rows may name several fields, each optional', () => {
+    const shared = '# x\n\n## Things\n\n<!-- crd-fields: A, B -->\n\n### Thing spec\n\n| field | type | default | meaning |\n|---|---|---|---|\n| `x.a`, `x.b` | map | unset | Both. |\n\n### Thing status\n\n| field | meaning |\n|---|---|\n| `n` | Count. |\n';
+    expect(documentedFields(shared, 'B')).toEqual([
+      { path: ['spec', 'x', 'a'], description: 'Both.', optional: true },
+      { path: ['spec', 'x', 'b'], description: 'Both.', optional: true },
+      { path: ['status', 'n'], description: 'Count.', optional: true },
+    ]);
+    expect(syncDescriptions(CRD, [{ path: ['spec', 'gone'], description: 'x', optional: true }]).unknown).toEqual([]);
   });
 
   it('names a documented field the CRD does not have, and refuses to splice into a flow mapping', () => {
