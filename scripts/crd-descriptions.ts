@@ -12,7 +12,7 @@ export interface DocumentedField {
 }
 
 /** The text of the section under a heading, up to the next heading of the same or a higher level. */
-function section(text: string, heading: string): string | undefined {
+export function section(text: string, heading: string): string | undefined {
   const level = /^#+/.exec(heading)![0].length;
   const start = text.indexOf(`\n${heading}\n`);
   if (start < 0) return undefined;

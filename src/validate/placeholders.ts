@@ -1,9 +1,9 @@
 // The controller's own check that CEL cannot express: the $(variable) placeholder syntax of
-// spec.secret.template.data values ($$ is a literal $; nothing else may follow a $). A pure copy of
-// the rule in src/controller/desired-secret.ts (expandPlaceholders), kept separate while that code
-// moves (issue 11): the lead unifies the two after the merge. The known variables are read from the
+// spec.secret.template.data values, checked with the engine's own expander (src/engine/secret-template.ts)
+// so `validate` and the operator word every problem alike. The known variables are read from the
 // CRD's own description of template.data ("... the placeholders $(clientId), $(tenantId) ..."), so
 // every kind with a secret template is checked without naming kinds here.
+import { expandPlaceholders } from '../engine/secret-template.ts';
 import { isObject, type FieldProblem, type Schema } from './schema.ts';
 
 const TEMPLATE_DATA = ['spec', 'secret', 'template', 'data'];
@@ -20,23 +20,12 @@ export function knownPlaceholders(dataSchema: Schema): Set<string> {
   return new Set([...(dataSchema.description ?? '').matchAll(/\$\(([A-Za-z][A-Za-z0-9]*)\)/g)].map((m) => m[1]!));
 }
 
-/** The first problem with one template value, worded as the controller words it, or undefined. */
+/** The first problem with one template value, worded as the controller words it, or undefined.
+ *  With no known placeholders only the syntax is checked (every name counts as known). */
 export function placeholderProblem(template: string, known: Set<string>): string | undefined {
-  for (let i = 0; i < template.length; i++) {
-    if (template[i] !== '$') continue;
-    const next = template[i + 1];
-    if (next === '$') {
-      i++;
-      continue;
-    }
-    if (next !== '(') return `a '$' at position ${i} must start $(variable) or be written $$`;
-    const close = template.indexOf(')', i + 2);
-    if (close < 0) return `the placeholder at position ${i} is not closed with ')'`;
-    const name = template.slice(i + 2, close);
-    if (known.size > 0 && !known.has(name)) return `unknown placeholder $(${name}); known: ${[...known].map((v) => `$(${v})`).join(', ')}`;
-    i = close;
-  }
-  return undefined;
+  const names = known.size > 0 ? known : [...template.matchAll(/\$\(([^)]*)\)/g)].map((m) => m[1]!);
+  const r = expandPlaceholders(template, Object.fromEntries([...names].map((name) => [name, ''])));
+  return r.ok ? undefined : r.error;
 }
 
 /** Placeholder problems in obj's spec.secret.template.data, for a kind whose schema has one. */

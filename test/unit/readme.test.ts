@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { section as markdownSection } from '../../scripts/crd-descriptions.ts';
 import { ConditionType, Reason } from '../../src/api/conditions.ts';
 import { SETTINGS } from '../../src/config.ts';
 import { OperatorMetrics } from '../../src/metrics/metrics.ts';
@@ -15,12 +16,9 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** The text of a README section: from its heading to the next heading of the same or a higher level. */
 function section(heading: string): string {
-  const level = /^#+/.exec(heading)![0].length;
-  const start = README.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
-  const rest = README.slice(start + heading.length + 2);
-  const end = rest.search(new RegExp(`\\n#{1,${level}} `));
-  return end < 0 ? rest : rest.slice(0, end);
+  const text = markdownSection(README, heading);
+  if (text === undefined) throw new Error(`README has no section "${heading}"`);
+  return text;
 }
 
 /** First cells of the Markdown table rows in a text, without backticks. */
