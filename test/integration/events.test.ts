@@ -1,37 +1,20 @@
 // The normal Kubernetes events the README documents, as `kubectl describe` shows them: Created,
 // Adopted, Updated, SecretWritten, DriftCorrected, Deleted and Orphaned, each with its message, on the
 // object it is about, and none of them carrying the tenant's credentials.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/index.ts';
+import { describe, expect, it } from 'vitest';
 import { kubeCall } from '../support/kube-admin.ts';
 import {
   cluster,
   createAcc,
   deleteAcc,
-  deleteAllAndStop,
   eventually,
   getAcc,
+  operatorFixture,
   patchAcc,
-  startOperator,
-  startTestSimulator,
-  testNamespace,
   waitReady,
-  type OperatorProcess,
 } from '../support/operator-harness.ts';
 
-let sim: Simulator;
-let operator: OperatorProcess;
-let ns: string;
-
-beforeAll(async () => {
-  sim = await startTestSimulator();
-  ns = await testNamespace('events');
-  operator = await startOperator({ simulator: sim, namespaces: [ns], args: ['--resync-interval=2s', '--propagation-window=3s'] });
-});
-
-afterAll(async () => {
-  expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
-});
+const f = operatorFixture('events', { args: ['--resync-interval=2s', '--propagation-window=3s'] });
 
 interface Event {
   type: string;
@@ -44,7 +27,7 @@ interface Event {
 
 async function eventsOf(name: string): Promise<Event[]> {
   const { kc } = await cluster();
-  const list = (await kubeCall(kc, { method: 'GET', path: `/api/v1/namespaces/${ns}/events`, query: { fieldSelector: `involvedObject.name=${name}` } }, 'list events')) as { items: Event[] };
+  const list = (await kubeCall(kc, { method: 'GET', path: `/api/v1/namespaces/${f.ns}/events`, query: { fieldSelector: `involvedObject.name=${name}` } }, 'list events')) as { items: Event[] };
   return list.items.filter((e) => e.involvedObject.kind === 'AuthorizationCodeClient');
 }
 
@@ -60,45 +43,45 @@ const spec = (host: string, extra: Record<string, unknown> = {}): Record<string,
 describe('normal events', () => {
   it('Created on the first reconcile, then Updated, SecretWritten and DriftCorrected, then Deleted', async () => {
     const name = 'web';
-    await createAcc(ns, name, spec('web.example.com'));
-    const ready = await waitReady(ns, name);
+    await createAcc(f.ns, name, spec('web.example.com'));
+    const ready = await waitReady(f.ns, name);
     const id = ready.status?.clientId ?? '';
     expect(await normalEvent(name, 'Created')).toBe(`Created Data Hub client ${id} and Secret ${name}`);
 
-    await patchAcc(ns, name, { spec: { displayName: 'web v2' } });
+    await patchAcc(f.ns, name, { spec: { displayName: 'web v2' } });
     // The field list appears when the operator had read the client before the update.
     expect(await normalEvent(name, 'Updated')).toMatch(new RegExp(`^Updated Data Hub client ${id}(: Name)?$`));
 
-    await patchAcc(ns, name, { spec: { secret: { template: { data: { issuer: '$(authority)' } } } } });
+    await patchAcc(f.ns, name, { spec: { secret: { template: { data: { issuer: '$(authority)' } } } } });
     expect(await normalEvent(name, 'SecretWritten')).toBe(`Updated Secret ${name}`);
 
-    const client = sim.clients.get(id);
-    sim.clients.set({ ...client, Id: id, Name: 'renamed in the portal' });
+    const client = f.sim.clients.get(id);
+    f.sim.clients.set({ ...client, Id: id, Name: 'renamed in the portal' });
     expect(await normalEvent(name, 'DriftCorrected')).toBe(`Put back Name of Data Hub client ${id}, changed outside Kubernetes`);
-    expect(sim.clients.get(id)?.Name).toBe('web v2');
+    expect(f.sim.clients.get(id)?.Name).toBe('web v2');
 
-    await deleteAcc(ns, name);
-    await eventually('object gone', async () => (await getAcc(ns, name)) === undefined, 30_000);
+    await deleteAcc(f.ns, name);
+    await eventually('object gone', async () => (await getAcc(f.ns, name)) === undefined, 30_000);
     expect(await normalEvent(name, 'Deleted')).toBe(`Deleted Data Hub client ${id}`);
-    expect(sim.clients.get(id)).toBeUndefined();
+    expect(f.sim.clients.get(id)).toBeUndefined();
   });
 
   it('Adopted for a pinned client that already exists in Data Hub', async () => {
     const name = 'legacy';
     const id = '7d1e8a2b-4c3f-4e6d-9a8b-1c2d3e4f5a6b';
-    sim.clients.set({ Id: id, Name: 'made in the portal', RedirectUris: ['https://legacy.example.com/cb'] });
-    await createAcc(ns, name, spec('legacy.example.com', { clientId: id }));
-    await waitReady(ns, name);
+    f.sim.clients.set({ Id: id, Name: 'made in the portal', RedirectUris: ['https://legacy.example.com/cb'] });
+    await createAcc(f.ns, name, spec('legacy.example.com', { clientId: id }));
+    await waitReady(f.ns, name);
     expect(await normalEvent(name, 'Adopted')).toBe(`Adopted existing Data Hub client ${id} and updated Name`);
   });
 
   it('Orphaned when deleted with deletionPolicy Orphan', async () => {
     const name = 'kept';
-    await createAcc(ns, name, spec('kept.example.com', { deletionPolicy: 'Orphan' }));
-    const id = (await waitReady(ns, name)).status?.clientId ?? '';
-    await deleteAcc(ns, name);
-    await eventually('object gone', async () => (await getAcc(ns, name)) === undefined, 30_000);
+    await createAcc(f.ns, name, spec('kept.example.com', { deletionPolicy: 'Orphan' }));
+    const id = (await waitReady(f.ns, name)).status?.clientId ?? '';
+    await deleteAcc(f.ns, name);
+    await eventually('object gone', async () => (await getAcc(f.ns, name)) === undefined, 30_000);
     expect(await normalEvent(name, 'Orphaned')).toBe(`Kept Data Hub client ${id} and its Secret (deletionPolicy: Orphan)`);
-    expect(sim.clients.get(id)).toBeDefined();
+    expect(f.sim.clients.get(id)).toBeDefined();
   });
 });

@@ -2,50 +2,34 @@
 // the identity.datahub.dev/paused annotation is "true" an edit, a portal change or a deletion writes
 // nothing to Data Hub or the Secret and Paused=True says so; removing the annotation applies the edit
 // or completes the deletion.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type Simulator } from '../../src/simulator/index.ts';
+import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../src/simulator/index.ts';
 import {
   conditionOf,
   createAcc,
   decode,
   deleteAcc,
-  deleteAllAndStop,
   eventually,
   getAcc,
   getSecret,
+  operatorFixture,
   patchAcc,
   sleep,
-  startOperator,
-  startTestSimulator,
-  testNamespace,
   waitReady,
-  type OperatorProcess,
 } from '../support/operator-harness.ts';
 
 const PAUSED = 'identity.datahub.dev/paused';
-let sim: Simulator;
-let operator: OperatorProcess;
-let ns: string;
-
-beforeAll(async () => {
-  sim = await startTestSimulator();
-  ns = await testNamespace('pause');
-  // A short resync: were pausing broken, the periodic re-read would write within the quiet period.
-  operator = await startOperator({ simulator: sim, namespaces: [ns], args: ['--resync-interval=2s', '--propagation-window=3s'] });
-});
-
-afterAll(async () => {
-  expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
-});
+// A short resync: were pausing broken, the periodic re-read would write within the quiet period.
+const f = operatorFixture('pause', { args: ['--resync-interval=2s', '--propagation-window=3s'] });
 
 /** Data Hub writes (create, update, delete) so far. */
-const writes = (): number => sim.requests.count({ method: 'POST', route: ROUTES.collection }) + sim.requests.count({ method: 'PUT' }) + sim.requests.count({ method: 'DELETE' });
+const writes = (): number => f.sim.requests.count({ method: 'POST', route: ROUTES.collection }) + f.sim.requests.count({ method: 'PUT' }) + f.sim.requests.count({ method: 'DELETE' });
 
 async function readyThenPaused(name: string): Promise<{ clientId: string }> {
-  await createAcc(ns, name, { displayName: `${name} v1`, redirectUris: [`https://${name}.example.com/cb`] });
-  const ready = await waitReady(ns, name);
-  await patchAcc(ns, name, { metadata: { annotations: { [PAUSED]: 'true' } } });
-  await eventually('Paused=True', async () => conditionOf(await getAcc(ns, name), 'Paused')?.status === 'True');
+  await createAcc(f.ns, name, { displayName: `${name} v1`, redirectUris: [`https://${name}.example.com/cb`] });
+  const ready = await waitReady(f.ns, name);
+  await patchAcc(f.ns, name, { metadata: { annotations: { [PAUSED]: 'true' } } });
+  await eventually('Paused=True', async () => conditionOf(await getAcc(f.ns, name), 'Paused')?.status === 'True');
   return { clientId: ready.status?.clientId ?? '' };
 }
 
@@ -53,30 +37,30 @@ describe('pausing a Ready object', () => {
   it('an edit while paused writes nothing; Paused=True; unpausing applies it', async () => {
     const name = 'edit';
     const { clientId } = await readyThenPaused(name);
-    const clientBefore = sim.clients.get(clientId);
-    const secretBefore = await getSecret(ns, name);
+    const clientBefore = f.sim.clients.get(clientId);
+    const secretBefore = await getSecret(f.ns, name);
     const writesBefore = writes();
 
-    const edited = await patchAcc(ns, name, { spec: { displayName: `${name} v2`, redirectUris: [`https://${name}.example.com/new-cb`] } });
+    const edited = await patchAcc(f.ns, name, { spec: { displayName: `${name} v2`, redirectUris: [`https://${name}.example.com/new-cb`] } });
     // A portal edit too: with driftPolicy Enforce it would be put back at the next resync.
-    sim.clients.set({ ...clientBefore, Id: clientId, Name: 'edited in the portal' });
-    const portal = sim.clients.get(clientId);
+    f.sim.clients.set({ ...clientBefore, Id: clientId, Name: 'edited in the portal' });
+    const portal = f.sim.clients.get(clientId);
     await sleep(5_000); // two resync intervals and the edit's own reconcile
 
-    const paused = await getAcc(ns, name);
+    const paused = await getAcc(f.ns, name);
     expect(conditionOf(paused, 'Paused')).toMatchObject({ status: 'True', reason: 'PausedByAnnotation' });
     expect(paused?.status?.observedGeneration).toBeLessThan(edited.metadata.generation ?? 0);
     expect(writes()).toBe(writesBefore);
-    expect(sim.clients.get(clientId)).toEqual(portal);
-    expect((await getSecret(ns, name))?.metadata.resourceVersion).toBe(secretBefore?.metadata.resourceVersion);
+    expect(f.sim.clients.get(clientId)).toEqual(portal);
+    expect((await getSecret(f.ns, name))?.metadata.resourceVersion).toBe(secretBefore?.metadata.resourceVersion);
 
-    await patchAcc(ns, name, { metadata: { annotations: { [PAUSED]: null } } });
-    const resumed = await waitReady(ns, name);
+    await patchAcc(f.ns, name, { metadata: { annotations: { [PAUSED]: null } } });
+    const resumed = await waitReady(f.ns, name);
     expect(resumed.status?.observedGeneration).toBe(edited.metadata.generation);
     expect(conditionOf(resumed, 'Paused')).toBeUndefined();
-    expect(sim.clients.get(clientId)).toMatchObject({ Name: `${name} v2`, RedirectUris: [`https://${name}.example.com/new-cb`] });
+    expect(f.sim.clients.get(clientId)).toMatchObject({ Name: `${name} v2`, RedirectUris: [`https://${name}.example.com/new-cb`] });
     expect(decode(await eventually('the Secret updated', async () => {
-      const s = await getSecret(ns, name);
+      const s = await getSecret(f.ns, name);
       return decode(s).redirectUri === `https://${name}.example.com/new-cb` ? s : undefined;
     }, 30_000)).clientId).toBe(clientId);
   });
@@ -86,18 +70,18 @@ describe('pausing a Ready object', () => {
     const { clientId } = await readyThenPaused(name);
     const writesBefore = writes();
 
-    await deleteAcc(ns, name);
+    await deleteAcc(f.ns, name);
     await sleep(5_000);
-    const waiting = await getAcc(ns, name);
+    const waiting = await getAcc(f.ns, name);
     expect(waiting?.metadata.deletionTimestamp).toBeDefined();
     expect(conditionOf(waiting, 'Paused')?.status).toBe('True');
     expect(writes()).toBe(writesBefore);
-    expect(sim.clients.get(clientId)).toBeDefined();
-    expect(await getSecret(ns, name)).toBeDefined();
+    expect(f.sim.clients.get(clientId)).toBeDefined();
+    expect(await getSecret(f.ns, name)).toBeDefined();
 
-    await patchAcc(ns, name, { metadata: { annotations: { [PAUSED]: null } } });
-    await eventually('object gone', async () => (await getAcc(ns, name)) === undefined, 30_000);
-    expect(sim.clients.get(clientId)).toBeUndefined(); // deletionPolicy Delete, now honoured
-    expect(sim.requests.count({ method: 'DELETE' })).toBe(1);
+    await patchAcc(f.ns, name, { metadata: { annotations: { [PAUSED]: null } } });
+    await eventually('object gone', async () => (await getAcc(f.ns, name)) === undefined, 30_000);
+    expect(f.sim.clients.get(clientId)).toBeUndefined(); // deletionPolicy Delete, now honoured
+    expect(f.sim.requests.count({ method: 'DELETE' })).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import { badSettings, checkBadSettings, fuzzBadSpecs, malformedResponses } from 
 import { seeds } from '../scenarios/common.ts';
 import { GENERATOR_COUNT } from '../scenarios/fuzz-specs.ts';
 
-const f = operatorFixture('bad-input', 300_000);
+const f = operatorFixture('bad-input', { cleanupTimeoutMs: 300_000 });
 
 it.each(seeds([1, 2, 3]))('seed %i: fuzzed invalid manifests: refused with a clear message or Stalled with one; no crash', async (seed) => {
   const { kc } = await cluster();

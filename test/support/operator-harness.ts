@@ -245,22 +245,30 @@ export interface OperatorFixture {
   op: OperatorProcess;
 }
 
+export interface FixtureOptions {
+  simulator?: SimulatorOptions;
+  /** Extra operator flags, e.g. a short --resync-interval. */
+  args?: string[];
+  /** How long the teardown may take to delete every object. */
+  cleanupTimeoutMs?: number;
+}
+
 /**
  * Registers the file's beforeAll/afterAll for an OperatorFixture (its fields are set once beforeAll
  * ran). The teardown clears the simulator's faults, deletes every object while the operator runs
- * (within cleanupTimeoutMs), and checks that the operator then exits 0.
+ * (within cleanupTimeoutMs), and checks that the operator was still running and then exits 0.
  */
-export function operatorFixture(prefix: string, cleanupTimeoutMs = 120_000): OperatorFixture {
+export function operatorFixture(prefix: string, options: FixtureOptions = {}): OperatorFixture {
   const f = {} as OperatorFixture;
   beforeAll(async () => {
-    f.sim = await startTestSimulator();
+    f.sim = await startTestSimulator(options.simulator);
     f.ns = await testNamespace(prefix);
-    f.op = await startOperator({ simulator: f.sim, namespaces: [f.ns] });
+    f.op = await startOperator({ simulator: f.sim, namespaces: [f.ns], args: options.args });
   });
   afterAll(async () => {
     f.sim?.faults.clear();
-    const code = await cleanupAndStop((await cluster()).kc, f.ns, f.op, cleanupTimeoutMs);
-    if (code !== undefined) expect(code).toBe(0);
+    const code = await cleanupAndStop((await cluster()).kc, f.ns, f.op, options.cleanupTimeoutMs ?? 120_000);
+    expect(code).toBe(0);
     await f.sim?.close();
     cleanupHarness();
   });
