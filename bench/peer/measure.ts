@@ -91,7 +91,7 @@ export function track(env: BenchEnvironment, side: Side, namespace: string): Obj
     fixing.add(key);
     manualInterventions.add(key);
     void env.http
-      .json('PATCH', objectPath(side, namespace, o.metadata.name), { body: side.stuck.patch, patch: 'merge', verb: 'patch', what: o.metadata.name })
+      .json('PATCH', objectPath(side, namespace, o.metadata.name), { body: side.stuck.patch(), patch: 'merge', verb: 'patch', what: o.metadata.name })
       .catch(() => undefined)
       // The status still says "stuck" until the peer's next reconcile: do not patch again meanwhile.
       .finally(() => setTimeout(() => fixing.delete(key), 5_000).unref());

@@ -25,7 +25,7 @@ export interface Side {
    * An object that will never progress without a person (the peer's "cannot determine creation
    * result"), and the merge patch that person applies; undefined for the operator.
    */
-  stuck?: { is(obj: KubeObject): boolean; patch: Record<string, unknown> };
+  stuck?: { is(obj: KubeObject): boolean; patch(): Record<string, unknown> };
 }
 
 /** The spec every object gets (version 0), as in bench/scenarios.ts; a change bumps the redirect URI. */
@@ -61,10 +61,14 @@ export function peerSide(label: string, instanceId: string, collectionUrl: strin
     // after it; when that second annotation write loses a conflict (it does under load: reads come
     // from a cache), the object refuses to go on for ever and asks for a person to remove the
     // annotation (crossplane/crossplane-runtime#340). The scenario does what that person would, at
-    // once (which favours the peer), and counts how often it had to.
+    // once (which favours the peer), and counts how often it had to. Removing the annotation alone
+    // wakes nothing: provider-http filters its watch with crossplane-runtime's DesiredStateChanged,
+    // which ignores changes of external-create-pending (v2.0.0 pkg/resource/predicates.go), and the
+    // error does not requeue; so the same patch also sets an annotation of ours, as a person's
+    // `kubectl annotate` would, to get the next reconcile.
     stuck: {
       is: (obj) => ((obj as { status?: { conditions?: { type: string; status: string; message?: string }[] } }).status?.conditions ?? []).some((c) => c.type === 'Synced' && c.status === 'False' && (c.message ?? '').startsWith('cannot determine creation result')),
-      patch: { metadata: { annotations: { 'crossplane.io/external-create-pending': null } } },
+      patch: () => ({ metadata: { annotations: { 'crossplane.io/external-create-pending': null, 'bench.datahub.dev/unstuck-at': new Date().toISOString() } } }),
     },
   };
 }
