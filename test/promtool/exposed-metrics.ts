@@ -1,9 +1,10 @@
-// What the operator exposes, read from the code: every metric registered by src/metrics
-// (OperatorMetrics' registry, default process metrics included) with its label names, histograms
-// expanded to the _bucket/_sum/_count series Prometheus stores, plus PENDING_METRICS, plus what
-// Prometheus itself adds (`up` and the target labels of a ServiceMonitor scrape). The dashboard and
-// rule tests check every query against this; it never reads a hand-written list of names.
+// What the operator exposes, as series name → label names, from one of two sources: the code (every
+// family OperatorMetrics registers, histograms expanded to the _bucket/_sum/_count series Prometheus
+// stores; for the unit tests) or a real /metrics scrape of the running operator (the integration
+// test). Either way PENDING_METRICS are added, and `up`, which Prometheus itself adds. The dashboard
+// and rule checks (query-check.ts) use this; it never reads a hand-written list of names.
 import { OperatorMetrics } from '../../src/metrics/metrics.ts';
+import type { Sample } from './exposition.ts';
 import { PENDING_METRICS } from './pending-metrics.ts';
 
 /** Labels Prometheus (Operator) attaches to every scraped series. */
@@ -12,20 +13,18 @@ export const TARGET_LABELS = ['job', 'instance', 'namespace', 'pod', 'service', 
 export interface Exposed {
   /** Series name → its label names (target labels not included). */
   series: Map<string, Set<string>>;
-  /** Metric family name → its type, as registered (pending ones as declared). */
-  types: Map<string, string>;
-  /** PENDING_METRICS entries that the code already registers (fully): they must be removed. */
+  /** PENDING_METRICS entries the source already exposes (fully): they must be removed from the list. */
   landed: string[];
 }
 
-interface Registered {
+interface Family {
   name: string;
   type: string;
-  labelNames?: string[];
+  labelNames: string[];
 }
 
 /** The metric families the code registers, from a fresh OperatorMetrics (no server, no cluster). */
-export function registeredMetrics(): Registered[] {
+function registeredFamilies(): Family[] {
   const metrics = new OperatorMetrics({ budgetRate: () => Infinity, budgetPausedSeconds: () => 0 });
   return metrics.registry.getMetricsAsArray().map((m) => {
     const r = m as unknown as { name: string; type: string; labelNames?: string[] };
@@ -33,40 +32,42 @@ export function registeredMetrics(): Registered[] {
   });
 }
 
-function add(series: Map<string, Set<string>>, family: Registered): void {
-  const labels = family.labelNames ?? [];
-  const put = (name: string, extra: string[] = []): void => {
-    const set = series.get(name) ?? new Set<string>();
-    for (const l of [...labels, ...extra]) set.add(l);
-    series.set(name, set);
-  };
-  if (family.type === 'histogram') {
-    put(`${family.name}_bucket`, ['le']);
-    put(`${family.name}_sum`);
-    put(`${family.name}_count`);
-  } else if (family.type === 'summary') {
-    put(family.name, ['quantile']);
-    put(`${family.name}_sum`);
-    put(`${family.name}_count`);
-  } else put(family.name);
+/** The series names a family is stored as, each with its extra label. */
+function seriesOf(family: Family): [string, string[]][] {
+  if (family.type === 'histogram') return [[`${family.name}_bucket`, ['le']], [`${family.name}_sum`, []], [`${family.name}_count`, []]];
+  if (family.type === 'summary') return [[family.name, ['quantile']], [`${family.name}_sum`, []], [`${family.name}_count`, []]];
+  return [[family.name, []]];
 }
 
-export function exposedMetrics(): Exposed {
-  const series = new Map<string, Set<string>>();
-  const types = new Map<string, string>();
-  const registered = registeredMetrics();
-  for (const family of registered) {
-    add(series, family);
-    types.set(family.name, family.type);
-  }
+function put(series: Map<string, Set<string>>, name: string, labels: Iterable<string>): void {
+  const set = series.get(name) ?? new Set<string>();
+  for (const l of labels) set.add(l);
+  series.set(name, set);
+}
+
+/** Adds PENDING_METRICS (noting those the source has already) and `up`. */
+function complete(series: Map<string, Set<string>>): Exposed {
   const landed: string[] = [];
   for (const p of PENDING_METRICS) {
-    const existing = registered.find((r) => r.name === p.metric);
-    if (existing && p.labels.every((l) => existing.labelNames?.includes(l))) landed.push(`${p.metric} (issue ${p.issue})`);
-    add(series, { name: p.metric, type: existing?.type ?? p.type, labelNames: existing ? [...(existing.labelNames ?? []), ...p.labels] : p.labels });
-    if (!existing) types.set(p.metric, p.type);
+    const family: Family = { name: p.metric, type: p.type, labelNames: p.labels };
+    const names = seriesOf(family);
+    if (names.every(([name]) => p.labels.every((l) => series.get(name)?.has(l)))) landed.push(`${p.metric} (issue ${p.issue})`);
+    for (const [name, extra] of names) put(series, name, [...p.labels, ...extra]);
   }
-  series.set('up', new Set());
-  types.set('up', 'gauge');
-  return { series, types, landed };
+  put(series, 'up', []);
+  return { series, landed };
+}
+
+/** From the code's registry. */
+export function exposedMetrics(): Exposed {
+  const series = new Map<string, Set<string>>();
+  for (const family of registeredFamilies()) for (const [name, extra] of seriesOf(family)) put(series, name, [...family.labelNames, ...extra]);
+  return complete(series);
+}
+
+/** From real /metrics scrapes (every series seen in any of them). */
+export function exposedByScrapes(scrapes: Sample[][]): Exposed {
+  const series = new Map<string, Set<string>>();
+  for (const samples of scrapes) for (const s of samples) put(series, s.name, Object.keys(s.labels));
+  return complete(series);
 }
