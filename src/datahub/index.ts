@@ -4,7 +4,7 @@ export { DataHubClient, MAX_IDS_PER_CALL, PAGE_SIZE, type DataHubClientOptions }
 export { ClientCollection, type CollectionSpec } from './collection.ts';
 export type { AuthorizationCodeClients } from './authorization-code-clients.ts';
 export { DataHubError, isMissing, parseRetryAfter, type DataHubErrorKind } from './errors.ts';
-export type { RequestObserver } from './http.ts';
+export { dataHubDispatcher, defaultDispatcher, useDataHubProxy, type RequestObserver } from './http.ts';
 export { refreshDelayMs } from './token-provider.ts';
 export type {
   AuthorizationCodeClient,
