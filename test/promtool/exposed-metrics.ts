@@ -25,7 +25,7 @@ interface Family {
 
 /** The metric families the code registers, from a fresh OperatorMetrics (no server, no cluster). */
 function registeredFamilies(): Family[] {
-  const metrics = new OperatorMetrics({ budgetRate: () => Infinity, budgetPausedSeconds: () => 0 });
+  const metrics = new OperatorMetrics({});
   return metrics.registry.getMetricsAsArray().map((m) => {
     const r = m as unknown as { name: string; type: string; labelNames?: string[] };
     return { name: r.name, type: String(r.type), labelNames: r.labelNames ?? [] };

@@ -18,13 +18,10 @@ export class Recorder {
 
   private readonly url: () => string;
   private readonly target: Record<string, string>;
-  /** Labels a sample gets unless it has them (the pending `connection` label: see pending-metrics.ts). */
-  private readonly defaults: (s: Sample) => Record<string, string>;
 
-  constructor(url: () => string, target: Record<string, string>, defaults: (s: Sample) => Record<string, string> = () => ({})) {
+  constructor(url: () => string, target: Record<string, string>) {
     this.url = url;
     this.target = target;
-    this.defaults = defaults;
   }
 
   private set(name: string, labels: Record<string, string>, value: number): void {
@@ -45,7 +42,7 @@ export class Recorder {
     }
     if (samples) {
       this.recording.scrapes.push(samples);
-      for (const s of samples) this.set(s.name, { ...this.defaults(s), ...s.labels }, s.value);
+      for (const s of samples) this.set(s.name, s.labels, s.value);
     }
     this.set('up', {}, samples ? 1 : 0);
     return this.recording.ticks++;
