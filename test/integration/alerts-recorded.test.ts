@@ -2,7 +2,7 @@
 // server, the simulator as Data Hub with two tenants) scraped once a second like Prometheus would,
 // through a healthy phase; a trouble phase in which the default tenant answers 429 to every API
 // request (connection "default") while tenant B, reached through a DataHubConnection, is in an
-// outage (its circuit opens) and a new object waits; a recovery; and the operator stopped. The
+// outage (its circuit opens, the connection is not Ready) and a new object waits; a recovery; and the operator stopped. The
 // recording becomes `promtool test rules` input for the chart's rules rendered with short windows,
 // so a renamed metric or label breaks this test. Every rule and dashboard query is also checked
 // against what the real /metrics output contains. Metrics METRICS.md adds that the operator does not
@@ -200,10 +200,13 @@ describe('the alerts on the recorded run (promtool test rules)', () => {
     for (let t = 0; t <= endRecovery; t++) expect(gauge('datahub_circuit_open', { connection: 'default' }, t), `default circuit at ${t}`).toEqual([0]);
     expect(gauge('datahub_connection_ready', { connection: connectionB }, endHealthy)).toEqual([1]);
     // DataHubObjectsNotReady: the object created in the trouble phase waited longer than the threshold; all Ready again after it.
-    const notReady = (t: number): (number | undefined)[] => gauge('datahub_objects_not_ready_seconds', { kind: 'AuthorizationCodeClient' }, t);
-    for (let t = endTrouble - FOR; t <= endTrouble; t++) expect(notReady(t)[0], `oldest not Ready at ${t}`).toBeGreaterThan(NOT_READY_MINUTES * 60);
-    expect(notReady(endHealthy)).toEqual([0]);
-    expect(notReady(endRecovery)).toEqual([0]);
+    // So did tenant B's DataHubConnection (Ready=False while its tenant is down): the object gauges cover connections too.
+    for (const kind of ['AuthorizationCodeClient', 'DataHubConnection']) {
+      const notReady = (t: number): (number | undefined)[] => gauge('datahub_objects_not_ready_seconds', { kind }, t);
+      for (let t = endTrouble - FOR; t <= endTrouble; t++) expect(notReady(t)[0], `oldest ${kind} not Ready at ${t}`).toBeGreaterThan(NOT_READY_MINUTES * 60);
+      expect(notReady(endHealthy), kind).toEqual([0]);
+      expect(notReady(endRecovery), kind).toEqual([0]);
+    }
     const leader = seriesOf('leader_election_master_status', {});
     expect(leader.map((k) => valueAt(recording, k, endRecovery)), 'the leader gauge').toEqual([1]);
     expect(valueAt(recording, seriesText('up', TARGET), endRecovery)).toBe(1);
@@ -218,7 +221,7 @@ describe('the alerts on the recorded run (promtool test rules)', () => {
       ...silent(endHealthy),
       { alert: 'DataHubRateLimited', at: at(endTrouble), firing: [{ connection: 'default' }] },
       { alert: 'DataHubUnavailable', at: at(endTrouble), firing: [{ connection: connectionB }] },
-      { alert: 'DataHubObjectsNotReady', at: at(endTrouble), firing: [{ kind: 'AuthorizationCodeClient' }] },
+      { alert: 'DataHubObjectsNotReady', at: at(endTrouble), firing: [{ kind: 'AuthorizationCodeClient' }, { kind: 'DataHubConnection' }] },
       ...silent(endTrouble, firing),
       ...silent(endRecovery),
       { alert: 'DataHubOperatorDown', at: at(end - 1), firing: [{}] },
