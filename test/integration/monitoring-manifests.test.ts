@@ -33,7 +33,7 @@ afterAll(async () => {
   cleanupHarness();
 });
 
-/** Server-side apply with the real kubectl (strict field validation, its default); dry run unless told. */
+/** Server-side apply with the real kubectl (the typed patch refuses fields and types the schema lacks); dry run unless told. */
 function apply(objects: KubeObject[] | PrometheusRule[], dryRun = true): ReturnType<typeof kubectl> {
   const args = ['apply', '--server-side', FIELD_MANAGER, ...(dryRun ? ['--dry-run=server'] : []), '-o', 'json', '-f', '-'];
   return kubectl(c.info, args, { stdin: objects.map((o) => JSON.stringify(o)).join('\n') });
@@ -88,17 +88,17 @@ describe('a malformed rule is refused by the CRD', () => {
     {
       what: 'two groups of the same name',
       rule: broken('same-group', (r) => r.spec.groups.push({ ...r.spec.groups[0]!, rules: r.spec.groups[0]!.rules.slice(0, 1) })),
-      message: /spec\.groups\[1\]: Duplicate value/,
+      message: /\.spec\.groups: duplicate entries for key \[name="datahub-operator"\]/,
     },
     {
       what: 'severity beside the rule instead of under labels (unknown field)',
       rule: broken('misplaced-severity', (r) => Object.assign(r.spec.groups[0]!.rules[0]!, { severity: 'critical' })),
-      message: /unknown field "spec\.groups\[0\]\.rules\[0\]\.severity"/,
+      message: /\.spec\.groups\[name="datahub-operator"\]\.rules\[0\]\.severity: field not declared in schema/,
     },
     {
       what: 'a label value that is not a string',
       rule: broken('number-label', (r) => Object.assign(r.spec.groups[0]!.rules[0]!.labels!, { priority: 1 })),
-      message: /spec\.groups\[0\]\.rules\[0\]\.labels\.priority: Invalid value: "integer": spec\.groups\[0\]\.rules\[0\]\.labels\.priority in body must be of type string/,
+      message: /\.spec\.groups\[name="datahub-operator"\]\.rules\[0\]\.labels\.priority: expected string/,
     },
   ];
   for (const { what, rule, message } of cases) {
