@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: installs what it needs, checks (generated API, lint, types), builds the operator and
-# the control plane binaries, the gitops-health tool and helm (cached outside git), then runs the unit and integration tests, and the
+# the control plane binaries, the gitops-health tool, helm and promtool (cached outside git), then runs the unit and integration tests, and the
 # integration smoke tests once more on the oldest Kubernetes minor the README claims (1.34).
 # Arguments go to vitest and skip that second pass (e.g. `npm test -- test/unit`).
 set -euo pipefail
@@ -17,6 +17,7 @@ tsc -p tsconfig.build.json
 bash test/controlplane/build.sh >/dev/null
 bash test/gitops-health/build.sh >/dev/null
 bash test/helm/build.sh >/dev/null   # helm for the chart tests (cached like the control plane)
+bash test/promtool/build.sh >/dev/null   # promtool for the alert and dashboard tests (cached the same way)
 if [ $# -gt 0 ]; then exec vitest run "$@"; fi
 vitest run
 echo "==> integration smoke tests on Kubernetes 1.34 (test/controlplane-1.34)"
