@@ -1,0 +1,38 @@
+// The HybridClients collection of a tenant (datahub-api.md §6): its path, the fields it sends, the
+// shape checks and the create answer that carries the first secret. Everything else is the generic
+// collection's.
+import { ClientCollection, type CollectionSpec } from './collection.ts';
+import { checkCreated, checkHybridClient, checkHybridClientList } from './secret-guards.ts';
+import type { Created, HybridClient, HybridClientCreate, HybridClientUpdate } from './secret-types.ts';
+import type { DataHubSession } from './session.ts';
+
+export const HYBRID_CLIENTS: CollectionSpec<HybridClient, Created<HybridClient>> = {
+  path: '/HybridClients',
+  route: '/HybridClients',
+  thing: 'HybridClient',
+  missingHint: ' (the tenant does not exist)',
+  wireFields: [
+    'Id',
+    'Name',
+    'Enabled',
+    'AccessTokenLifetime',
+    'Tags',
+    'RedirectUris',
+    'PostLogoutRedirectUris',
+    'ClientUri',
+    'LogoUri',
+    'AllowOfflineAccess',
+    'AllowAccessTokensViaBrowser',
+    'SecretDescription',
+    'SecretExpirationDate',
+  ],
+  checkItem: checkHybridClient,
+  checkList: checkHybridClientList,
+  checkCreated: checkCreated(checkHybridClient),
+};
+
+export type HybridClients = ClientCollection<HybridClient, HybridClientCreate, HybridClientUpdate, Created<HybridClient>>;
+
+export function hybridClients(session: DataHubSession): HybridClients {
+  return new ClientCollection(session, HYBRID_CLIENTS);
+}
