@@ -23,7 +23,7 @@ import type { ClientObject, Kind, KindStepResult, SecretContents } from './kind.
 import type { RemoteObserver } from './remote-observer.ts';
 import type { SecretPublisher } from './secret-publisher.ts';
 import { recordEvents } from './sync-events.ts';
-import { condition, isoSeconds, nextStatus, statusChanged, type Outcome, type Status } from './status.ts';
+import { condition, isoSeconds, nextStatus, statusChanged, withExtras, type Outcome, type Status } from './status.ts';
 
 export interface EngineSettings {
   defaultResyncMs: number;
@@ -132,7 +132,7 @@ export class Reconciler<O extends ClientObject, D, R> {
 
     const { remote, talkedToDataHub } = await this.deps.observer.sync({ obj, key, clientId, desired, external, resyncMs, now, forced });
     const checkpoint = async (extras: Record<string, unknown>): Promise<void> => {
-      current.obj = await this.writeStatus(current.obj, { ...current.obj.status, ...extras });
+      current.obj = await this.writeStatus(current.obj, withExtras(current.obj.status, extras));
     };
     const step: KindStepResult = (await this.deps.kind.afterRemote?.({ obj, clientId, connection, desired, remote, external, checkpoint })) ?? {};
 
