@@ -48,6 +48,11 @@ export const Annotation = {
   owner: `${GROUP}/owner`,
   /** On the Secret: the data keys the operator wrote, so keys dropped from the template are removed. */
   secretKeys: `${GROUP}/keys`,
+  /**
+   * On the Secret: its keys whose value exists only once (a client secret), each with the digest of
+   * the value the operator wrote ("clientSecret=<digest>"). The operator's cache keeps only digests of them.
+   */
+  sealed: `${GROUP}/sealed`,
 } as const;
 
 export const Label = {

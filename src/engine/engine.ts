@@ -21,6 +21,7 @@ import { claimId, Reconciler, type EngineSettings } from './reconciler.ts';
 import { RemoteObserver } from './remote-observer.ts';
 import { Runner } from './runner.ts';
 import { SecretPublisher } from './secret-publisher.ts';
+import { sealSecret } from './secret-seal.ts';
 import { needsWork, SecretIndex, watchKind } from './watches.ts';
 
 export interface EngineOptions {
@@ -61,7 +62,8 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.opts = options;
     const { clock, log, http } = options;
-    this.secrets = new InformerSet<Secret>(options.namespaces, secretCollectionPath, { http, clock, log, labelSelector: `${Label.managed}=true` });
+    // Sealed values (a client secret) are cached only as digests: the plaintext stays in the Secret.
+    this.secrets = new InformerSet<Secret>(options.namespaces, secretCollectionPath, { http, clock, log, labelSelector: `${Label.managed}=true`, transform: sealSecret });
     const legacyKind = options.kinds.find((k) => k.description.legacy)?.description.resource.kind;
     const index = new SecretIndex(this.secrets, legacyKind, (kind, key) => {
       const c = this.controllers.get(kind);

@@ -125,6 +125,10 @@ export class Reconciler<O extends ClientObject, D, R> {
     const { clientId, connection } = this.identify(initial, key);
     const current = { obj: await this.ensureFinalizer(initial) };
     const obj = current.obj;
+    await this.deps.kind.beforeRemote?.({ obj, clientId, connection });
+    // A kind with a step of its own may make a value that exists once (a client secret): make sure
+    // the Secret can be written before anything is made that only that Secret could hold.
+    if (this.deps.kind.afterRemote) await this.deps.publisher.preflight(obj, key);
     const now = this.deps.clock.now();
     const resyncMs = (obj.spec.resyncInterval && parseDuration(obj.spec.resyncInterval)) || this.deps.settings.defaultResyncMs;
     const desired = this.deps.kind.desired(obj, clientId);
@@ -134,9 +138,10 @@ export class Reconciler<O extends ClientObject, D, R> {
     const checkpoint = async (extras: Record<string, unknown>): Promise<void> => {
       current.obj = await this.writeStatus(current.obj, withExtras(current.obj.status, extras));
     };
-    const step: KindStepResult = (await this.deps.kind.afterRemote?.({ obj, clientId, connection, desired, remote, external, checkpoint })) ?? {};
+    const stepContext = { obj, clientId, connection, desired, remote, external, checkpoint, forced, now, events: this.deps.events, secret: this.deps.publisher.cached(obj) };
+    const step: KindStepResult = (await this.deps.kind.afterRemote?.(stepContext)) ?? {};
 
-    const contents = withExtraValues(this.deps.kind.secret({ obj, clientId, connection }), step.secret);
+    const contents = withStep(this.deps.kind.secret({ obj, clientId, connection }), step);
     const { action: secretAction, desired: secret } = await this.deps.publisher.publish(obj, key, contents);
     await this.deps.publisher.releaseRenamed(obj, secret.name, this.deps.managedSecrets(key));
 
@@ -157,7 +162,7 @@ export class Reconciler<O extends ClientObject, D, R> {
             secretName: secret.name,
             changed: remoteChanged || secretAction !== 'unchanged',
             ...(remoteChanged && { effectiveAfter: isoSeconds(now + this.deps.settings.propagationWindowMs) }),
-            message: `Data Hub client ${clientId} matches the spec and Secret ${secret.name} is written`,
+            message: `Data Hub client ${clientId} matches the spec and Secret ${secret.name} is written${step.message ? `; ${step.message}` : ''}`,
           };
     if (outcome.kind === 'synced') this.deps.events.resolved(obj);
     else {
@@ -298,9 +303,15 @@ export class Reconciler<O extends ClientObject, D, R> {
   }
 }
 
-function withExtraValues(contents: SecretContents, extra: Record<string, string> | undefined): SecretContents {
-  if (!extra) return contents;
-  return { data: { ...contents.data, ...extra }, variables: { ...contents.variables, ...extra } };
+/** The kind's Secret contents with what its own step adds (extra keys, sealed keys, annotations). */
+function withStep(contents: SecretContents, step: KindStepResult): SecretContents {
+  const extra = step.secret ?? {};
+  const out: SecretContents = { data: { ...contents.data, ...extra }, variables: { ...contents.variables, ...extra } };
+  const sealed = { ...contents.sealed, ...step.sealed };
+  const annotations = { ...contents.annotations, ...step.secretAnnotations };
+  if (Object.keys(sealed).length > 0) out.sealed = sealed;
+  if (Object.keys(annotations).length > 0) out.annotations = annotations;
+  return out;
 }
 
 /** After a create or update, one more reconcile at effectiveAfter flips Propagated to True. */
