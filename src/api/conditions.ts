@@ -36,12 +36,22 @@ export const Reason = {
   Propagated: 'Propagated',
   /** Paused=True while the paused annotation is set. */
   PausedByAnnotation: 'PausedByAnnotation',
+  /** Stalled: a role of spec.roles is not a role of the tenant. */
+  UnknownRole: 'UnknownRole',
+  /** Stalled: spec.roles resolves to Tenant Administrator without allowTenantAdministrator. */
+  TenantAdministratorNotAllowed: 'TenantAdministratorNotAllowed',
+  /** Stalled: the client already has the 10 secrets Data Hub allows; the operator cannot add its own. */
+  SecretLimitReached: 'SecretLimitReached',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
 export const Annotation = {
   paused: `${GROUP}/paused`,
   reconcileRequestedAt: `${GROUP}/reconcile-requested-at`,
+  /** Any new value rotates the client secret at once (echoed in status.lastHandledRotateAt). */
+  rotateRequestedAt: `${GROUP}/rotate-requested-at`,
+  /** On the Secret: which client secret it holds ("<sequence>/<Data Hub id>/<expiresAt>/<origin>"), never its value. */
+  clientSecret: `${GROUP}/client-secret`,
   /** On the Secret: a hash of its managed content, so apps can roll and hand edits are detected. */
   secretHash: `${GROUP}/content-hash`,
   /** On the Secret: the object that manages it (namespace/name), also for Merge-mode Secrets. */

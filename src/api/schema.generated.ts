@@ -489,6 +489,12 @@ export const ClientCredentialsClientSchema = {
         "currentSecret": {
           "type": "object",
           "description": "The client secret the Secret holds (never its value).",
+          "required": [
+            "id",
+            "sequence",
+            "expiresAt",
+            "origin"
+          ],
           "properties": {
             "id": {
               "type": "integer",
@@ -518,6 +524,11 @@ export const ClientCredentialsClientSchema = {
         "previousSecret": {
           "type": "object",
           "description": "The secret the current one replaced, still valid in Data Hub until deleteAfter.",
+          "required": [
+            "id",
+            "sequence",
+            "deleteAfter"
+          ],
           "properties": {
             "id": {
               "type": "integer"
@@ -534,6 +545,10 @@ export const ClientCredentialsClientSchema = {
         "pendingSecret": {
           "type": "object",
           "description": "A secret the operator started to make and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).",
+          "required": [
+            "sequence",
+            "requestedAt"
+          ],
           "properties": {
             "sequence": {
               "type": "integer"
@@ -865,6 +880,12 @@ export const HybridClientSchema = {
         "currentSecret": {
           "type": "object",
           "description": "The client secret the Secret holds (never its value).",
+          "required": [
+            "id",
+            "sequence",
+            "expiresAt",
+            "origin"
+          ],
           "properties": {
             "id": {
               "type": "integer",
@@ -894,6 +915,11 @@ export const HybridClientSchema = {
         "previousSecret": {
           "type": "object",
           "description": "The secret the current one replaced, still valid in Data Hub until deleteAfter.",
+          "required": [
+            "id",
+            "sequence",
+            "deleteAfter"
+          ],
           "properties": {
             "id": {
               "type": "integer"
@@ -910,6 +936,10 @@ export const HybridClientSchema = {
         "pendingSecret": {
           "type": "object",
           "description": "A secret the operator started to make and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).",
+          "required": [
+            "sequence",
+            "requestedAt"
+          ],
           "properties": {
             "sequence": {
               "type": "integer"

@@ -298,37 +298,37 @@ export interface ClientCredentialsClientStatus {
     /**
      * Data Hub's Id of the secret.
      */
-    id?: number;
+    id: number;
     /**
      * The operator's number for it, also in its Data Hub description.
      */
-    sequence?: number;
+    sequence: number;
     /**
      * When it expires in Data Hub.
      */
-    expiresAt?: string;
+    expiresAt: string;
     /**
      * Why the operator made it: Created (with the client), Scheduled (rotation before expiry), Requested (rotate-requested-at), Adopted (an existing client: its secrets cannot be read, so the operator added its own) or Replaced (the Secret had lost the previous one).
      */
-    origin?: "Created" | "Scheduled" | "Requested" | "Adopted" | "Replaced";
+    origin: "Created" | "Scheduled" | "Requested" | "Adopted" | "Replaced";
   };
   /**
    * The secret the current one replaced, still valid in Data Hub until deleteAfter.
    */
   previousSecret?: {
-    id?: number;
-    sequence?: number;
+    id: number;
+    sequence: number;
     /**
      * When the operator deletes it from Data Hub.
      */
-    deleteAfter?: string;
+    deleteAfter: string;
   };
   /**
    * A secret the operator started to make and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).
    */
   pendingSecret?: {
-    sequence?: number;
-    requestedAt?: string;
+    sequence: number;
+    requestedAt: string;
   };
   /**
    * The last sequence number the operator gave a secret of this object.
@@ -530,37 +530,37 @@ export interface HybridClientStatus {
     /**
      * Data Hub's Id of the secret.
      */
-    id?: number;
+    id: number;
     /**
      * The operator's number for it, also in its Data Hub description.
      */
-    sequence?: number;
+    sequence: number;
     /**
      * When it expires in Data Hub.
      */
-    expiresAt?: string;
+    expiresAt: string;
     /**
      * Why the operator made it: Created (with the client), Scheduled (rotation before expiry), Requested (rotate-requested-at), Adopted (an existing client: its secrets cannot be read, so the operator added its own) or Replaced (the Secret had lost the previous one).
      */
-    origin?: "Created" | "Scheduled" | "Requested" | "Adopted" | "Replaced";
+    origin: "Created" | "Scheduled" | "Requested" | "Adopted" | "Replaced";
   };
   /**
    * The secret the current one replaced, still valid in Data Hub until deleteAfter.
    */
   previousSecret?: {
-    id?: number;
-    sequence?: number;
+    id: number;
+    sequence: number;
     /**
      * When the operator deletes it from Data Hub.
      */
-    deleteAfter?: string;
+    deleteAfter: string;
   };
   /**
    * A secret the operator started to make and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).
    */
   pendingSecret?: {
-    sequence?: number;
-    requestedAt?: string;
+    sequence: number;
+    requestedAt: string;
   };
   /**
    * The last sequence number the operator gave a secret of this object.

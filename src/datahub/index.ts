@@ -14,6 +14,7 @@ export type {
   ClientSecret,
   ClientSecretCreate,
   Created,
+  FirstSecretFields,
   HybridClient,
   HybridClientCreate,
   HybridClientUpdate,

@@ -122,6 +122,8 @@ export interface StepContext<O, D, R> extends ObjectContext<O> {
   external: ExternalClient<D, R>;
   /** The Secret as the operator's cache holds it now (sealed values as digests), if it exists. */
   secret: Secret | undefined;
+  /** The Secret as the API server has it now (sealed values as digests), before a step destroys what it might hold. */
+  readSecret(): Promise<Secret | undefined>;
   /** A reconcile-requested-at this reconcile handles: look at Data Hub again rather than trust memory. */
   forced: boolean;
   /** When this reconcile started deciding. */

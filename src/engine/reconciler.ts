@@ -138,7 +138,7 @@ export class Reconciler<O extends ClientObject, D, R> {
     const checkpoint = async (extras: Record<string, unknown>): Promise<void> => {
       current.obj = await this.writeStatus(current.obj, withExtras(current.obj.status, extras));
     };
-    const stepContext = { obj, clientId, connection, desired, remote, external, checkpoint, forced, now, events: this.deps.events, secret: this.deps.publisher.cached(obj) };
+    const stepContext = { obj, clientId, connection, desired, remote, external, checkpoint, forced, now, events: this.deps.events, secret: this.deps.publisher.cached(obj), readSecret: () => this.deps.publisher.live(obj) };
     const step: KindStepResult = (await this.deps.kind.afterRemote?.(stepContext)) ?? {};
 
     const contents = withStep(this.deps.kind.secret({ obj, clientId, connection }), step);

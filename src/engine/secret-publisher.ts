@@ -107,6 +107,11 @@ export class SecretPublisher {
     return this.deps.secrets.get(`${obj.metadata.namespace ?? ''}/${secretName(obj)}`);
   }
 
+  /** The object's Secret as the API server has it now, sealed at once (no plaintext is kept). */
+  live(obj: ClientObject): Promise<Secret | undefined> {
+    return this.read(obj.metadata.namespace ?? '', secretName(obj));
+  }
+
   /**
    * Throws the SecretConflict publish() would throw, before anything is made that only the Secret
    * could hold. A Secret outside the cache (absent, or not ours) is read once to find out.
