@@ -428,7 +428,6 @@ export const ClientCredentialsClientSchema = {
         "secretRotation": {
           "type": "object",
           "description": "How the client secret is rotated. Each secret the operator makes expires after validFor; the next one is made rotateBefore its expiry (jittered a little earlier, never later), written to the Secret, and the previous one is deleted from Data Hub gracePeriod later, so every pod can pick up the new one. The annotation identity.datahub.dev/rotate-requested-at rotates at once.",
-          "default": {},
           "properties": {
             "validFor": {
               "type": "string",
@@ -819,7 +818,6 @@ export const HybridClientSchema = {
         "secretRotation": {
           "type": "object",
           "description": "How the client secret is rotated. Each secret the operator makes expires after validFor; the next one is made rotateBefore its expiry (jittered a little earlier, never later), written to the Secret, and the previous one is deleted from Data Hub gracePeriod later, so every pod can pick up the new one. The annotation identity.datahub.dev/rotate-requested-at rotates at once.",
-          "default": {},
           "properties": {
             "validFor": {
               "type": "string",
