@@ -135,8 +135,8 @@ export class OperatorMetrics {
       'kind',
       'result',
     ]);
-    const now = options.now ?? Date.now;
-    const expiries = options.secretExpiries ?? ((): ReadonlyMap<string, readonly number[]> => new Map());
+    const now = (): number => (options.now ? options.now() : Date.now());
+    const expiries = (): ReadonlyMap<string, readonly number[]> => (options.secretExpiries ? options.secretExpiries() : new Map());
     new Gauge({
       name: 'datahub_secrets_expiring',
       help: 'Objects whose current client secret expires within the window and that have no newer one, by kind',
