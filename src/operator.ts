@@ -30,6 +30,7 @@ import { authorizationCodeClientKind } from './kinds/authorization-code-client/i
 import { clientCredentialsClientKind } from './kinds/client-credentials-client/index.ts';
 import { currentExpiries } from './kinds/client-secrets/expiry-census.ts';
 import type { RotationMetrics } from './kinds/client-secrets/rotation-step.ts';
+import { hybridClientKind } from './kinds/hybrid-client/index.ts';
 import { OperatorMetrics, type ConnectionGauges, type ObjectSource } from './metrics/metrics.ts';
 import { startHttpServer } from './metrics/server.ts';
 
@@ -60,7 +61,7 @@ function loadKubeConfig(config: OperatorConfig, inCluster: boolean): KubeConfig 
 
 /** The kinds this operator manages. A new kind is one line here (and its room in src/kinds/). */
 function kinds(connections: ConnectionRegistry, metrics: RotationMetrics): AnyKind[] {
-  return [authorizationCodeClientKind(connections), clientCredentialsClientKind({ connections, metrics })];
+  return [authorizationCodeClientKind(connections), clientCredentialsClientKind({ connections, metrics }), hybridClientKind({ connections, metrics })];
 }
 
 /** The kinds whose objects carry a client secret the operator rotates (the expiry metrics). */
