@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_TYPE_IDS, ROUTES, type Simulator } from '../../src/simulator/index.ts';
 import { conditionOf, decode, deleteAllAndStop, eventually, getSecret, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
 import type { Ccc, Objects } from '../support/objects.ts';
-import { cccs, tokenFor, waitFor, waitObjectReady } from '../support/secret-kinds.ts';
+import { cccs, gitopsVerdict, tokenFor, waitFor, waitObjectReady } from '../support/secret-kinds.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 let sim: Simulator;
@@ -58,6 +58,7 @@ describe('ClientCredentialsClient', () => {
     expect(sim.requests.count({ route: ROUTES.clientCredentialClientSecrets })).toBe(0);
     // The plaintext is nowhere in status.
     expect(JSON.stringify(ccc)).not.toContain(data.clientSecret);
+    expect(await gitopsVerdict(ccc)).toEqual({ argocd: 'Healthy', kstatus: 'Current', flux: 'Current' });
   });
 
   it('rotates at once on the annotation; the old secret works during the grace period and is refused after', async () => {
@@ -92,6 +93,7 @@ describe('ClientCredentialsClient', () => {
     await objects.create(ns, 'roles', { roles: ['No Such Role'] });
     const unknown = await waitFor(objects, ns, 'roles', 'Stalled', 'True', 'UnknownRole');
     expect(conditionOf(unknown, 'Stalled')?.message).toMatch(/"No Such Role".*Tenant Contributor/);
+    expect(await gitopsVerdict(unknown)).toEqual({ argocd: 'Degraded', kstatus: 'Failed', flux: 'Failed' });
     // Nothing was made in Data Hub for it.
     expect(posts()).toBe(before);
     // Tenant Administrator by its tenant role Id: the CRD cannot see it, the operator does.
@@ -142,6 +144,7 @@ describe('ClientCredentialsClient', () => {
     const theirs = Array.from({ length: 10 }, (_, i) => view.add({ Description: `portal ${i}`, Expiration: new Date(Date.now() + 86_400_000) }));
     await objects.create(ns, 'full', { clientId });
     const stalled = await waitFor(objects, ns, 'full', 'Stalled', 'True', 'SecretLimitReached');
+    expect(await gitopsVerdict(stalled)).toEqual({ argocd: 'Degraded', kstatus: 'Failed', flux: 'Failed' });
     expect(conditionOf(stalled, 'Stalled')?.message).toMatch(/10 secrets/);
     expect(view.list()).toHaveLength(10);
     view.delete(theirs[0]!.secret.Id);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type Simulator } from '../../src/simulator/index.ts';
 import { decode, deleteAllAndStop, eventually, getSecret, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
 import type { Hc, Objects } from '../support/objects.ts';
-import { hcs, tokenFor, waitObjectReady } from '../support/secret-kinds.ts';
+import { gitopsVerdict, hcs, tokenFor, waitObjectReady } from '../support/secret-kinds.ts';
 
 let sim: Simulator;
 let operator: OperatorProcess;
@@ -40,6 +40,14 @@ describe('HybridClient', () => {
     expect(hc.status?.currentSecret).toMatchObject({ id: 1, sequence: 1, origin: 'Created' });
     expect(sim.requests.count({ method: 'POST', route: ROUTES.hybridClients })).toBe(1);
     expect(JSON.stringify(hc)).not.toContain(data.clientSecret);
+    expect(await gitopsVerdict(hc)).toEqual({ argocd: 'Healthy', kstatus: 'Current', flux: 'Current' });
+  });
+
+  it('a brand-new object is Progressing / InProgress for Argo CD and kstatus until the operator has seen it', async () => {
+    const idle = await testNamespace('hc-idle'); // no operator watches it
+    const fresh = await objects.create(idle, 'fresh', spec('fresh.example.com'));
+    expect(await gitopsVerdict(fresh)).toEqual({ argocd: 'Progressing', kstatus: 'InProgress', flux: 'InProgress' });
+    await objects.delete(idle, 'fresh');
   });
 
   it('applies a spec change and puts back an edit made in the portal, keeping the secret', async () => {

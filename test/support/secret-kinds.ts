@@ -2,6 +2,7 @@
 // share on the shared cluster: their object helpers, waiting for a condition of any kind, and asking
 // the simulator's token endpoint whether a client secret really works (a token, not a string match).
 import type { Simulator } from '../../src/simulator/index.ts';
+import { gitopsHealth } from '../gitops-health/gitops-health.ts';
 import { cluster } from './operator-harness.ts';
 import { cccsOn, conditionOf, hcsOn, type Ccc, type CustomObject, type Hc, type Objects } from './objects.ts';
 import { eventually } from './wait.ts';
@@ -38,4 +39,11 @@ export async function tokenFor(sim: Simulator, clientId: string, clientSecret: s
   const res = await fetch(`${sim.url}/identity/connect/token`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   const json = (await res.json()) as { error?: string };
   return { status: res.status, ...(json.error !== undefined && { error: json.error }) };
+}
+
+/** What Argo CD (deploy/argocd, its own code) and kstatus (cli-utils and Flux's fork) say about a live object. */
+export async function gitopsVerdict(obj: CustomObject): Promise<{ argocd: string | undefined; kstatus: string; flux: string }> {
+  const [h] = await gitopsHealth([obj]);
+  if (!h) throw new Error('cannot compute the GitOps health: no result');
+  return { argocd: h.argocd?.status, kstatus: h.kstatus.status, flux: h.fluxKstatus.status };
 }
