@@ -241,4 +241,21 @@ describe('RotationStep', () => {
     expect(w.secrets.calls).toContain('list'); // uncertain: audited first
     expect(status(w)).toMatchObject({ currentSecret: { sequence: 3, origin: 'Requested' } });
   });
+
+  it('a client found again after a crash that lost the create answer is this object\'s own, not adopted', async () => {
+    const w = new World();
+    // The create went through (its first secret is marked with the object), its answer never arrived.
+    w.secrets.put(w.step.firstDescription(w.obj).description, new Date(w.clock.now() + 90 * H).toISOString());
+    const r = await w.run({ action: 'adopted', fields: [], client: { Id: CLIENT } });
+    expect(r.createdEarlier).toBe(true);
+    expect(status(w)).toMatchObject({ currentSecret: { sequence: 2, origin: 'Created' } });
+    expect(w.secrets.items.map((s) => s.Id)).toEqual([2]); // the lost first secret: deleted as an orphan
+    expect(w.events.map((e) => e.reason)).toEqual(['OrphanSecretDeleted', 'SecretRotated']);
+    expect(w.events.at(-1)?.message).not.toMatch(/adopted/);
+    // Someone else's client (no mark of this object) is adopted.
+    const other = new World();
+    const adopted = await other.run({ action: 'adopted', fields: [], client: { Id: CLIENT } });
+    expect(adopted.createdEarlier).toBeUndefined();
+    expect(status(other)).toMatchObject({ currentSecret: { origin: 'Adopted' } });
+  });
 });
