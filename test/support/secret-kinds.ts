@@ -41,6 +41,17 @@ export async function tokenFor(sim: Simulator, clientId: string, clientSecret: s
   return { status: res.status, ...(json.error !== undefined && { error: json.error }) };
 }
 
+/**
+ * Whether a hybrid client's secret is alive: Data Hub authenticates it at the token endpoint but
+ * refuses the client-credentials grant to a hybrid client (unauthorized_client); a deleted or
+ * expired secret is invalid_client. (A hybrid client signs users in; the grant is what a test can send.)
+ */
+export async function hybridSecretAccepted(sim: Simulator, clientId: string, clientSecret: string): Promise<boolean> {
+  const answer = await tokenFor(sim, clientId, clientSecret);
+  if (answer.error !== 'unauthorized_client' && answer.error !== 'invalid_client') throw new Error(`unexpected token endpoint answer for a hybrid client: ${answer.status} ${answer.error ?? ''}`);
+  return answer.error === 'unauthorized_client';
+}
+
 /** What Argo CD (deploy/argocd, its own code) and kstatus (cli-utils and Flux's fork) say about a live object. */
 export async function gitopsVerdict(obj: CustomObject): Promise<{ argocd: string | undefined; kstatus: string; flux: string }> {
   const [h] = await gitopsHealth([obj]);
