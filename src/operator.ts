@@ -27,6 +27,10 @@ import { KubeResources, secretCollectionPath } from './kube/resources.ts';
 import { createLogger, type Logger } from './log.ts';
 import { describeProxies, unsupportedNoProxyEntries, usesProxy } from './proxy/settings.ts';
 import { authorizationCodeClientKind } from './kinds/authorization-code-client/index.ts';
+import { clientCredentialsClientKind } from './kinds/client-credentials-client/index.ts';
+import { currentExpiries } from './kinds/client-secrets/expiry-census.ts';
+import type { RotationMetrics } from './kinds/client-secrets/rotation-step.ts';
+import { hybridClientKind } from './kinds/hybrid-client/index.ts';
 import { OperatorMetrics, type ConnectionGauges, type ObjectSource } from './metrics/metrics.ts';
 import { startHttpServer } from './metrics/server.ts';
 
@@ -56,9 +60,12 @@ function loadKubeConfig(config: OperatorConfig, inCluster: boolean): KubeConfig 
 }
 
 /** The kinds this operator manages. A new kind is one line here (and its room in src/kinds/). */
-function kinds(connections: ConnectionRegistry): AnyKind[] {
-  return [authorizationCodeClientKind(connections)];
+function kinds(connections: ConnectionRegistry, metrics: RotationMetrics): AnyKind[] {
+  return [authorizationCodeClientKind(connections), clientCredentialsClientKind({ connections, metrics }), hybridClientKind({ connections, metrics })];
 }
+
+/** The kinds whose objects carry a client secret the operator rotates (the expiry metrics). */
+const SECRET_KINDS = ['ClientCredentialsClient', 'HybridClient'];
 
 async function instanceIdOf(config: OperatorConfig, resources: KubeResources, log: Logger): Promise<string> {
   if (config.instanceId) return config.instanceId;
@@ -116,12 +123,20 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
   log.info(starting, 'starting datahub-operator');
 
   const registry = new ConnectionRegistry();
-  const late: { elector?: LeaderElector; sources?: ObjectSource[] } = {};
+  const late: { elector?: LeaderElector; sources?: ObjectSource[]; engine?: Engine } = {};
   const metrics = new OperatorMetrics({
     connections: () => [...registry.values()].map((c) => gaugesOf(registry, c)),
     objects: () => late.sources ?? [],
     now: () => clock.now(),
+    secretExpiries: () =>
+      new Map(
+        SECRET_KINDS.flatMap((kind) => {
+          const c = late.engine?.controllers.get(kind);
+          return c ? [[kind, currentExpiries(c.objects.values())] as const] : [];
+        }),
+      ),
   });
+  for (const kind of SECRET_KINDS) metrics.secretKind(kind);
 
   const kc = loadKubeConfig(config, env.inCluster);
   const http = new KubeHttp(kc, { userAgent: `datahub-operator/${env.version}`, onRequest: (m, s, ms) => metrics.kubeRequest(m, s, ms / 1000) });
@@ -163,7 +178,7 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     observer: (controller, queue) => metrics.controller(controller, 2, queue),
   });
   const ctl = new Engine({
-    kinds: kinds(registry),
+    kinds: kinds(registry, { rotated: (kind, result) => metrics.secretRotated(kind, result) }),
     settings: { defaultResyncMs: config.resyncIntervalMs, propagationWindowMs: config.propagationWindowMs },
     workers: config.workers,
     clock,
@@ -188,6 +203,8 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     await connections.startWorkers();
     ctl.startWorkers();
   };
+
+  late.engine = ctl;
 
   let leadershipKnown = !config.leaderElect;
   const servers = await Promise.all([

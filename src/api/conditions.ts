@@ -39,6 +39,12 @@ export const Reason = {
   Propagated: 'Propagated',
   /** Paused=True while the paused annotation is set. */
   PausedByAnnotation: 'PausedByAnnotation',
+  /** Stalled: a role of spec.roles is not a role of the tenant. */
+  UnknownRole: 'UnknownRole',
+  /** Stalled: spec.roles resolves to Tenant Administrator without allowTenantAdministrator. */
+  TenantAdministratorNotAllowed: 'TenantAdministratorNotAllowed',
+  /** Stalled: the client already has the 10 secrets Data Hub allows; the operator cannot add its own. */
+  SecretLimitReached: 'SecretLimitReached',
   /** A client names a connection it may not use (another namespace's, or a selector that excludes it): Stalled. */
   ConnectionNotAllowed: 'ConnectionNotAllowed',
   /** A client's connection exists but is not Ready (or not yet): Reconciling, clears by itself. */
@@ -57,12 +63,21 @@ export type Reason = (typeof Reason)[keyof typeof Reason];
 export const Annotation = {
   paused: `${GROUP}/paused`,
   reconcileRequestedAt: `${GROUP}/reconcile-requested-at`,
+  /** Any new value rotates the client secret at once (echoed in status.lastHandledRotateAt). */
+  rotateRequestedAt: `${GROUP}/rotate-requested-at`,
+  /** On the Secret: which client secret it holds ("<sequence>/<Data Hub id>/<expiresAt>/<origin>"), never its value. */
+  clientSecret: `${GROUP}/client-secret`,
   /** On the Secret: a hash of its managed content, so apps can roll and hand edits are detected. */
   secretHash: `${GROUP}/content-hash`,
   /** On the Secret: the object that manages it (namespace/name), also for Merge-mode Secrets. */
   owner: `${GROUP}/owner`,
   /** On the Secret: the data keys the operator wrote, so keys dropped from the template are removed. */
   secretKeys: `${GROUP}/keys`,
+  /**
+   * On the Secret: its keys whose value exists only once (a client secret), each with the digest of
+   * the value the operator wrote ("clientSecret=<digest>"). The operator's cache keeps only digests of them.
+   */
+  sealed: `${GROUP}/sealed`,
 } as const;
 
 export const Label = {

@@ -288,6 +288,367 @@ export const AuthorizationCodeClientSchema = {
   }
 } as const;
 
+/** ClientCredentialsClient v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
+export const ClientCredentialsClientSchema = {
+  "type": "object",
+  "description": "An AVEVA Data Hub client credentials client (for a service calling Data Hub on its own behalf, with roles). The operator creates and maintains the client in Data Hub and writes its client Id and client secret, with the tenant and token endpoint, into a Secret in the same namespace, rotating the secret before it expires.",
+  "required": [
+    "spec"
+  ],
+  "properties": {
+    "apiVersion": {
+      "type": "string"
+    },
+    "kind": {
+      "type": "string"
+    },
+    "metadata": {
+      "type": "object"
+    },
+    "spec": {
+      "type": "object",
+      "description": "The desired Data Hub client, its roles, and where to write its details and secret.",
+      "properties": {
+        "displayName": {
+          "type": "string",
+          "description": "The Data Hub client name. Defaults to \"<namespace>/<name>\".",
+          "minLength": 1,
+          "maxLength": 200
+        },
+        "roles": {
+          "type": "array",
+          "description": "ClientCredentialsClient only. The client's roles, by name (Tenant Contributor, a custom role's name; compared without case) or by RoleTypeId (the well-known GUID of a built-in role); a tenant role Id works too. Resolved per tenant through the Roles API, once per connection and cached (no Roles read per object). Tenant Member is always included. Up to 50, not blank. A name the tenant does not have makes the object Stalled (UnknownRole, the message lists the tenant's roles). Default: [].",
+          "maxItems": 50,
+          "default": [],
+          "items": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200
+          }
+        },
+        "allowTenantAdministrator": {
+          "type": "boolean",
+          "description": "ClientCredentialsClient only. Tenant Administrator in roles is refused (at apply time by name or RoleTypeId, by the operator as TenantAdministratorNotAllowed for a tenant role Id) unless this is true: that role may change every client, user and role of the tenant, and Data Hub advises against giving it to a client. Default: false.",
+          "default": false
+        },
+        "accessTokenLifetimeSeconds": {
+          "type": "integer",
+          "description": "Lifetime of the access tokens issued to this client, 60–3600 seconds. Default: 3600.",
+          "minimum": 60,
+          "maximum": 3600,
+          "default": 3600
+        },
+        "enabled": {
+          "type": "boolean",
+          "description": "When false, Data Hub refuses sign-ins through this client.",
+          "default": true
+        },
+        "clientId": {
+          "type": "string",
+          "description": "Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.",
+          "maxLength": 36
+        },
+        "deletionPolicy": {
+          "type": "string",
+          "description": "What happens to the Data Hub client when this object is deleted: Delete removes it; Orphan keeps the client and the Secret.",
+          "enum": [
+            "Delete",
+            "Orphan"
+          ],
+          "default": "Delete"
+        },
+        "driftPolicy": {
+          "type": "string",
+          "description": "What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).",
+          "enum": [
+            "Enforce",
+            "Report"
+          ],
+          "default": "Enforce"
+        },
+        "resyncInterval": {
+          "type": "string",
+          "description": "How often the Data Hub client is re-read to detect drift (jittered by 10%), as a duration such as 10m or 1h30m, between 30s and 24h. Defaults to the operator's --resync-interval (10m).",
+          "maxLength": 32
+        },
+        "managementPolicy": {
+          "type": "string",
+          "description": "Manage (default): the operator creates, updates and deletes the Data Hub client. Observe: it only reads an existing client (spec.clientId is required) and publishes its details; it never creates, changes or deletes it.",
+          "enum": [
+            "Manage",
+            "Observe"
+          ],
+          "default": "Manage"
+        },
+        "connectionRef": {
+          "type": "object",
+          "description": "The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.",
+          "required": [
+            "kind",
+            "name"
+          ],
+          "properties": {
+            "kind": {
+              "type": "string",
+              "description": "Which kind of \"connection\" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.",
+              "enum": [
+                "DataHubConnection",
+                "ClusterDataHubConnection"
+              ]
+            },
+            "name": {
+              "type": "string",
+              "description": "The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.",
+              "minLength": 1,
+              "maxLength": 253
+            }
+          }
+        },
+        "secret": {
+          "type": "object",
+          "description": "Where and how the client details, the client secret included, are written.",
+          "default": {},
+          "properties": {
+            "name": {
+              "type": "string",
+              "description": "Name of the Secret in this namespace. Defaults to the object's name.",
+              "minLength": 1,
+              "maxLength": 253
+            },
+            "creationPolicy": {
+              "type": "string",
+              "description": "Owner (default): the operator creates and owns the Secret, and refuses to touch a Secret of the same name it does not own (Stalled, reason SecretConflict). Merge: the operator writes its keys into an existing Secret it does not own, leaving other keys alone (and never deletes that Secret).",
+              "enum": [
+                "Owner",
+                "Merge"
+              ],
+              "default": "Owner"
+            },
+            "template": {
+              "type": "object",
+              "description": "Extra labels, annotations and data entries for the Secret.",
+              "properties": {
+                "labels": {
+                  "type": "object",
+                  "maxProperties": 64,
+                  "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 63
+                  }
+                },
+                "annotations": {
+                  "type": "object",
+                  "maxProperties": 64,
+                  "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 4096
+                  }
+                },
+                "data": {
+                  "type": "object",
+                  "description": "Extra keys (up to 32). Values may use the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace), $(name) (HybridClient also $(redirectUri), $(scope)); never the client secret. A key may not be one the operator writes. Default: {}.",
+                  "maxProperties": 32,
+                  "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 65536
+                  }
+                }
+              }
+            }
+          }
+        },
+        "secretRotation": {
+          "type": "object",
+          "description": "How the client secret is rotated. Each secret the operator makes expires after validFor; the next one is made rotateBefore its expiry (jittered a little earlier, never later), written to the Secret, and the previous one is deleted from Data Hub gracePeriod later, so every pod can pick up the new one. The annotation identity.datahub.dev/rotate-requested-at rotates at once.",
+          "properties": {
+            "validFor": {
+              "type": "string",
+              "description": "Lifetime of each client secret the operator makes, 1m–17520h (2 years); Data Hub advises secrets that expire, so there is no \"never\". Default: 2160h.",
+              "maxLength": 32,
+              "default": "2160h"
+            },
+            "rotateBefore": {
+              "type": "string",
+              "description": "How long before the current secret expires the next one is made (at least 10s, shorter than validFor). Each secret's time is moved earlier by a fixed share of up to a tenth of this, different per object and secret, so secrets made together are not all rotated at the same moment. Default: a third of validFor.",
+              "maxLength": 32
+            },
+            "gracePeriod": {
+              "type": "string",
+              "description": "How long the previous secret stays valid in Data Hub after the Secret holds the new one, so every pod can roll (never past its own expiry). gracePeriod + rotateBefore must be shorter than validFor. Default: 24h.",
+              "maxLength": 32,
+              "default": "24h"
+            }
+          }
+        }
+      }
+    },
+    "status": {
+      "type": "object",
+      "description": "What the operator last observed and did.",
+      "default": {
+        "observedGeneration": -1
+      },
+      "properties": {
+        "observedGeneration": {
+          "type": "integer",
+          "description": "The metadata.generation the status describes."
+        },
+        "clientId": {
+          "type": "string",
+          "description": "The Data Hub client Id this object manages."
+        },
+        "tenantId": {
+          "type": "string",
+          "description": "The Data Hub tenant the client lives in."
+        },
+        "secretName": {
+          "type": "string",
+          "description": "The Secret holding the client details."
+        },
+        "lastSyncedTime": {
+          "type": "string",
+          "description": "When the operator last changed the Data Hub client or the Secret."
+        },
+        "effectiveAfter": {
+          "type": "string",
+          "description": "When the last client change is expected to be in effect for sign-ins (Data Hub can take up to an hour to apply client changes)."
+        },
+        "lastHandledReconcileAt": {
+          "type": "string",
+          "description": "The last value of the identity.datahub.dev/reconcile-requested-at annotation handled."
+        },
+        "currentSecret": {
+          "type": "object",
+          "description": "The client secret the Secret holds (never its value): id (Data Hub's), sequence (the operator's number, also in its Data Hub description), expiresAt, and origin (Created with the client, Scheduled, Requested by the annotation, Adopted for an existing client, Replaced when the Secret had lost it).",
+          "required": [
+            "id",
+            "sequence",
+            "expiresAt",
+            "origin"
+          ],
+          "properties": {
+            "id": {
+              "type": "integer",
+              "description": "Data Hub's Id of the secret."
+            },
+            "sequence": {
+              "type": "integer",
+              "description": "The operator's number for it, also in its Data Hub description."
+            },
+            "expiresAt": {
+              "type": "string",
+              "description": "When it expires in Data Hub."
+            },
+            "origin": {
+              "type": "string",
+              "description": "Why the operator made it: Created (with the client), Scheduled (rotation before expiry), Requested (rotate-requested-at), Adopted (an existing client: its secrets cannot be read, so the operator added its own) or Replaced (the Secret had lost the previous one).",
+              "enum": [
+                "Created",
+                "Scheduled",
+                "Requested",
+                "Adopted",
+                "Replaced"
+              ]
+            }
+          }
+        },
+        "previousSecret": {
+          "type": "object",
+          "description": "The secret the current one replaced, still valid in Data Hub until deleteAfter, when the operator deletes it.",
+          "required": [
+            "id",
+            "sequence",
+            "deleteAfter"
+          ],
+          "properties": {
+            "id": {
+              "type": "integer"
+            },
+            "sequence": {
+              "type": "integer"
+            },
+            "deleteAfter": {
+              "type": "string",
+              "description": "When the operator deletes it from Data Hub."
+            }
+          }
+        },
+        "pendingSecret": {
+          "type": "object",
+          "description": "A secret the operator asked for and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).",
+          "required": [
+            "sequence",
+            "requestedAt"
+          ],
+          "properties": {
+            "sequence": {
+              "type": "integer"
+            },
+            "requestedAt": {
+              "type": "string"
+            }
+          }
+        },
+        "secretSequence": {
+          "type": "integer",
+          "description": "The last sequence number given to a secret of this object."
+        },
+        "nextRotationAt": {
+          "type": "string",
+          "description": "When the next client secret is made."
+        },
+        "lastHandledRotateAt": {
+          "type": "string",
+          "description": "The last rotate-requested-at value handled."
+        },
+        "conditions": {
+          "type": "array",
+          "description": "Ready, Reconciling, Stalled and Propagated (kstatus conventions).",
+          "items": {
+            "type": "object",
+            "required": [
+              "type",
+              "status",
+              "lastTransitionTime",
+              "reason",
+              "message"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "maxLength": 316
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "True",
+                  "False",
+                  "Unknown"
+                ]
+              },
+              "observedGeneration": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "lastTransitionTime": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string",
+                "maxLength": 1024
+              },
+              "message": {
+                "type": "string",
+                "maxLength": 32768
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const;
+
 /** ClusterDataHubConnection v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
 export const ClusterDataHubConnectionSchema = {
   "type": "object",
@@ -627,6 +988,396 @@ export const DataHubConnectionSchema = {
         "conditions": {
           "type": "array",
           "description": "Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: \"Conditions and reasons\" in the README.",
+          "items": {
+            "type": "object",
+            "required": [
+              "type",
+              "status",
+              "lastTransitionTime",
+              "reason",
+              "message"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "maxLength": 316
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "True",
+                  "False",
+                  "Unknown"
+                ]
+              },
+              "observedGeneration": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "lastTransitionTime": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string",
+                "maxLength": 1024
+              },
+              "message": {
+                "type": "string",
+                "maxLength": 32768
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const;
+
+/** HybridClient v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
+export const HybridClientSchema = {
+  "type": "object",
+  "description": "An AVEVA Data Hub hybrid client (for a server-side web app signing users in, with a client secret). The operator creates and maintains the client in Data Hub and writes its client Id and client secret, with the tenant and authority details, into a Secret in the same namespace, rotating the secret before it expires.",
+  "required": [
+    "spec"
+  ],
+  "properties": {
+    "apiVersion": {
+      "type": "string"
+    },
+    "kind": {
+      "type": "string"
+    },
+    "metadata": {
+      "type": "object"
+    },
+    "spec": {
+      "type": "object",
+      "description": "The desired Data Hub client and where to write its details and secret.",
+      "required": [
+        "redirectUris"
+      ],
+      "properties": {
+        "displayName": {
+          "type": "string",
+          "description": "The Data Hub client name. Defaults to \"<namespace>/<name>\".",
+          "minLength": 1,
+          "maxLength": 200
+        },
+        "redirectUris": {
+          "type": "array",
+          "description": "Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.",
+          "minItems": 1,
+          "maxItems": 10,
+          "items": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 2000
+          }
+        },
+        "postLogoutRedirectUris": {
+          "type": "array",
+          "description": "Where Data Hub may send users after sign-out. Absolute URLs, matched exactly.",
+          "maxItems": 10,
+          "default": [],
+          "items": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 2000
+          }
+        },
+        "clientUri": {
+          "type": "string",
+          "description": "The application's home page, shown on the consent screen. Absolute URL.",
+          "maxLength": 2000
+        },
+        "logoUri": {
+          "type": "string",
+          "description": "The application's logo, shown on the consent screen. Absolute URL.",
+          "maxLength": 2000
+        },
+        "accessTokenLifetimeSeconds": {
+          "type": "integer",
+          "description": "Lifetime of the access tokens issued to this client, 60–3600 seconds. Default: 3600.",
+          "minimum": 60,
+          "maximum": 3600,
+          "default": 3600
+        },
+        "allowOfflineAccess": {
+          "type": "boolean",
+          "description": "Whether the client may request refresh tokens with the offline_access scope.",
+          "default": false
+        },
+        "allowAccessTokensViaBrowser": {
+          "type": "boolean",
+          "description": "HybridClient only. Whether Data Hub may return access tokens through the browser (front channel). Default: false.",
+          "default": false
+        },
+        "enabled": {
+          "type": "boolean",
+          "description": "When false, Data Hub refuses sign-ins through this client.",
+          "default": true
+        },
+        "clientId": {
+          "type": "string",
+          "description": "Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.",
+          "maxLength": 36
+        },
+        "deletionPolicy": {
+          "type": "string",
+          "description": "What happens to the Data Hub client when this object is deleted: Delete removes it; Orphan keeps the client and the Secret.",
+          "enum": [
+            "Delete",
+            "Orphan"
+          ],
+          "default": "Delete"
+        },
+        "driftPolicy": {
+          "type": "string",
+          "description": "What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).",
+          "enum": [
+            "Enforce",
+            "Report"
+          ],
+          "default": "Enforce"
+        },
+        "resyncInterval": {
+          "type": "string",
+          "description": "How often the Data Hub client is re-read to detect drift (jittered by 10%), as a duration such as 10m or 1h30m, between 30s and 24h. Defaults to the operator's --resync-interval (10m).",
+          "maxLength": 32
+        },
+        "managementPolicy": {
+          "type": "string",
+          "description": "Manage (default): the operator creates, updates and deletes the Data Hub client. Observe: it only reads an existing client (spec.clientId is required) and publishes its details; it never creates, changes or deletes it.",
+          "enum": [
+            "Manage",
+            "Observe"
+          ],
+          "default": "Manage"
+        },
+        "connectionRef": {
+          "type": "object",
+          "description": "The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.",
+          "required": [
+            "kind",
+            "name"
+          ],
+          "properties": {
+            "kind": {
+              "type": "string",
+              "description": "Which kind of \"connection\" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.",
+              "enum": [
+                "DataHubConnection",
+                "ClusterDataHubConnection"
+              ]
+            },
+            "name": {
+              "type": "string",
+              "description": "The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.",
+              "minLength": 1,
+              "maxLength": 253
+            }
+          }
+        },
+        "secret": {
+          "type": "object",
+          "description": "Where and how the client details, the client secret included, are written.",
+          "default": {},
+          "properties": {
+            "name": {
+              "type": "string",
+              "description": "Name of the Secret in this namespace. Defaults to the object's name.",
+              "minLength": 1,
+              "maxLength": 253
+            },
+            "creationPolicy": {
+              "type": "string",
+              "description": "Owner (default): the operator creates and owns the Secret, and refuses to touch a Secret of the same name it does not own (Stalled, reason SecretConflict). Merge: the operator writes its keys into an existing Secret it does not own, leaving other keys alone (and never deletes that Secret).",
+              "enum": [
+                "Owner",
+                "Merge"
+              ],
+              "default": "Owner"
+            },
+            "template": {
+              "type": "object",
+              "description": "Extra labels, annotations and data entries for the Secret.",
+              "properties": {
+                "labels": {
+                  "type": "object",
+                  "maxProperties": 64,
+                  "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 63
+                  }
+                },
+                "annotations": {
+                  "type": "object",
+                  "maxProperties": 64,
+                  "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 4096
+                  }
+                },
+                "data": {
+                  "type": "object",
+                  "description": "Extra keys (up to 32). Values may use the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace), $(name) (HybridClient also $(redirectUri), $(scope)); never the client secret. A key may not be one the operator writes. Default: {}.",
+                  "maxProperties": 32,
+                  "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 65536
+                  }
+                }
+              }
+            }
+          }
+        },
+        "secretRotation": {
+          "type": "object",
+          "description": "How the client secret is rotated. Each secret the operator makes expires after validFor; the next one is made rotateBefore its expiry (jittered a little earlier, never later), written to the Secret, and the previous one is deleted from Data Hub gracePeriod later, so every pod can pick up the new one. The annotation identity.datahub.dev/rotate-requested-at rotates at once.",
+          "properties": {
+            "validFor": {
+              "type": "string",
+              "description": "Lifetime of each client secret the operator makes, 1m–17520h (2 years); Data Hub advises secrets that expire, so there is no \"never\". Default: 2160h.",
+              "maxLength": 32,
+              "default": "2160h"
+            },
+            "rotateBefore": {
+              "type": "string",
+              "description": "How long before the current secret expires the next one is made (at least 10s, shorter than validFor). Each secret's time is moved earlier by a fixed share of up to a tenth of this, different per object and secret, so secrets made together are not all rotated at the same moment. Default: a third of validFor.",
+              "maxLength": 32
+            },
+            "gracePeriod": {
+              "type": "string",
+              "description": "How long the previous secret stays valid in Data Hub after the Secret holds the new one, so every pod can roll (never past its own expiry). gracePeriod + rotateBefore must be shorter than validFor. Default: 24h.",
+              "maxLength": 32,
+              "default": "24h"
+            }
+          }
+        }
+      }
+    },
+    "status": {
+      "type": "object",
+      "description": "What the operator last observed and did.",
+      "default": {
+        "observedGeneration": -1
+      },
+      "properties": {
+        "observedGeneration": {
+          "type": "integer",
+          "description": "The metadata.generation the status describes."
+        },
+        "clientId": {
+          "type": "string",
+          "description": "The Data Hub client Id this object manages."
+        },
+        "tenantId": {
+          "type": "string",
+          "description": "The Data Hub tenant the client lives in."
+        },
+        "secretName": {
+          "type": "string",
+          "description": "The Secret holding the client details."
+        },
+        "lastSyncedTime": {
+          "type": "string",
+          "description": "When the operator last changed the Data Hub client or the Secret."
+        },
+        "effectiveAfter": {
+          "type": "string",
+          "description": "When the last client change is expected to be in effect for sign-ins (Data Hub can take up to an hour to apply client changes)."
+        },
+        "lastHandledReconcileAt": {
+          "type": "string",
+          "description": "The last value of the identity.datahub.dev/reconcile-requested-at annotation handled."
+        },
+        "currentSecret": {
+          "type": "object",
+          "description": "The client secret the Secret holds (never its value): id (Data Hub's), sequence (the operator's number, also in its Data Hub description), expiresAt, and origin (Created with the client, Scheduled, Requested by the annotation, Adopted for an existing client, Replaced when the Secret had lost it).",
+          "required": [
+            "id",
+            "sequence",
+            "expiresAt",
+            "origin"
+          ],
+          "properties": {
+            "id": {
+              "type": "integer",
+              "description": "Data Hub's Id of the secret."
+            },
+            "sequence": {
+              "type": "integer",
+              "description": "The operator's number for it, also in its Data Hub description."
+            },
+            "expiresAt": {
+              "type": "string",
+              "description": "When it expires in Data Hub."
+            },
+            "origin": {
+              "type": "string",
+              "description": "Why the operator made it: Created (with the client), Scheduled (rotation before expiry), Requested (rotate-requested-at), Adopted (an existing client: its secrets cannot be read, so the operator added its own) or Replaced (the Secret had lost the previous one).",
+              "enum": [
+                "Created",
+                "Scheduled",
+                "Requested",
+                "Adopted",
+                "Replaced"
+              ]
+            }
+          }
+        },
+        "previousSecret": {
+          "type": "object",
+          "description": "The secret the current one replaced, still valid in Data Hub until deleteAfter, when the operator deletes it.",
+          "required": [
+            "id",
+            "sequence",
+            "deleteAfter"
+          ],
+          "properties": {
+            "id": {
+              "type": "integer"
+            },
+            "sequence": {
+              "type": "integer"
+            },
+            "deleteAfter": {
+              "type": "string",
+              "description": "When the operator deletes it from Data Hub."
+            }
+          }
+        },
+        "pendingSecret": {
+          "type": "object",
+          "description": "A secret the operator asked for and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).",
+          "required": [
+            "sequence",
+            "requestedAt"
+          ],
+          "properties": {
+            "sequence": {
+              "type": "integer"
+            },
+            "requestedAt": {
+              "type": "string"
+            }
+          }
+        },
+        "secretSequence": {
+          "type": "integer",
+          "description": "The last sequence number given to a secret of this object."
+        },
+        "nextRotationAt": {
+          "type": "string",
+          "description": "When the next client secret is made."
+        },
+        "lastHandledRotateAt": {
+          "type": "string",
+          "description": "The last rotate-requested-at value handled."
+        },
+        "conditions": {
+          "type": "array",
+          "description": "Ready, Reconciling, Stalled and Propagated (kstatus conventions).",
           "items": {
             "type": "object",
             "required": [

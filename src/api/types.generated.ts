@@ -175,6 +175,219 @@ export interface AuthorizationCodeClient extends KubeObject {
 }
 
 /**
+ * The desired Data Hub client, its roles, and where to write its details and secret.
+ */
+export interface ClientCredentialsClientSpec {
+  /**
+   * The Data Hub client name. Defaults to "<namespace>/<name>".
+   */
+  displayName?: string;
+  /**
+   * ClientCredentialsClient only. The client's roles, by name (Tenant Contributor, a custom role's name; compared without case) or by RoleTypeId (the well-known GUID of a built-in role); a tenant role Id works too. Resolved per tenant through the Roles API, once per connection and cached (no Roles read per object). Tenant Member is always included. Up to 50, not blank. A name the tenant does not have makes the object Stalled (UnknownRole, the message lists the tenant's roles). Default: [].
+   *
+   * @maxItems 50
+   */
+  roles?: string[];
+  /**
+   * ClientCredentialsClient only. Tenant Administrator in roles is refused (at apply time by name or RoleTypeId, by the operator as TenantAdministratorNotAllowed for a tenant role Id) unless this is true: that role may change every client, user and role of the tenant, and Data Hub advises against giving it to a client. Default: false.
+   */
+  allowTenantAdministrator?: boolean;
+  /**
+   * Lifetime of the access tokens issued to this client, 60–3600 seconds. Default: 3600.
+   */
+  accessTokenLifetimeSeconds?: number;
+  /**
+   * When false, Data Hub refuses sign-ins through this client.
+   */
+  enabled?: boolean;
+  /**
+   * Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.
+   */
+  clientId?: string;
+  /**
+   * What happens to the Data Hub client when this object is deleted: Delete removes it; Orphan keeps the client and the Secret.
+   */
+  deletionPolicy?: "Delete" | "Orphan";
+  /**
+   * What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).
+   */
+  driftPolicy?: "Enforce" | "Report";
+  /**
+   * How often the Data Hub client is re-read to detect drift (jittered by 10%), as a duration such as 10m or 1h30m, between 30s and 24h. Defaults to the operator's --resync-interval (10m).
+   */
+  resyncInterval?: string;
+  /**
+   * Manage (default): the operator creates, updates and deletes the Data Hub client. Observe: it only reads an existing client (spec.clientId is required) and publishes its details; it never creates, changes or deletes it.
+   */
+  managementPolicy?: "Manage" | "Observe";
+  /**
+   * The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.
+   */
+  connectionRef?: {
+    /**
+     * Which kind of "connection" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.
+     */
+    kind: "DataHubConnection" | "ClusterDataHubConnection";
+    /**
+     * The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.
+     */
+    name: string;
+  };
+  /**
+   * Where and how the client details, the client secret included, are written.
+   */
+  secret?: {
+    /**
+     * Name of the Secret in this namespace. Defaults to the object's name.
+     */
+    name?: string;
+    /**
+     * Owner (default): the operator creates and owns the Secret, and refuses to touch a Secret of the same name it does not own (Stalled, reason SecretConflict). Merge: the operator writes its keys into an existing Secret it does not own, leaving other keys alone (and never deletes that Secret).
+     */
+    creationPolicy?: "Owner" | "Merge";
+    /**
+     * Extra labels, annotations and data entries for the Secret.
+     */
+    template?: {
+      labels?: {
+        [k: string]: string;
+      };
+      annotations?: {
+        [k: string]: string;
+      };
+      /**
+       * Extra keys (up to 32). Values may use the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace), $(name) (HybridClient also $(redirectUri), $(scope)); never the client secret. A key may not be one the operator writes. Default: {}.
+       */
+      data?: {
+        [k: string]: string;
+      };
+    };
+  };
+  /**
+   * How the client secret is rotated. Each secret the operator makes expires after validFor; the next one is made rotateBefore its expiry (jittered a little earlier, never later), written to the Secret, and the previous one is deleted from Data Hub gracePeriod later, so every pod can pick up the new one. The annotation identity.datahub.dev/rotate-requested-at rotates at once.
+   */
+  secretRotation?: {
+    /**
+     * Lifetime of each client secret the operator makes, 1m–17520h (2 years); Data Hub advises secrets that expire, so there is no "never". Default: 2160h.
+     */
+    validFor?: string;
+    /**
+     * How long before the current secret expires the next one is made (at least 10s, shorter than validFor). Each secret's time is moved earlier by a fixed share of up to a tenth of this, different per object and secret, so secrets made together are not all rotated at the same moment. Default: a third of validFor.
+     */
+    rotateBefore?: string;
+    /**
+     * How long the previous secret stays valid in Data Hub after the Secret holds the new one, so every pod can roll (never past its own expiry). gracePeriod + rotateBefore must be shorter than validFor. Default: 24h.
+     */
+    gracePeriod?: string;
+  };
+}
+
+/**
+ * What the operator last observed and did.
+ */
+export interface ClientCredentialsClientStatus {
+  /**
+   * The metadata.generation the status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * The Data Hub client Id this object manages.
+   */
+  clientId?: string;
+  /**
+   * The Data Hub tenant the client lives in.
+   */
+  tenantId?: string;
+  /**
+   * The Secret holding the client details.
+   */
+  secretName?: string;
+  /**
+   * When the operator last changed the Data Hub client or the Secret.
+   */
+  lastSyncedTime?: string;
+  /**
+   * When the last client change is expected to be in effect for sign-ins (Data Hub can take up to an hour to apply client changes).
+   */
+  effectiveAfter?: string;
+  /**
+   * The last value of the identity.datahub.dev/reconcile-requested-at annotation handled.
+   */
+  lastHandledReconcileAt?: string;
+  /**
+   * The client secret the Secret holds (never its value): id (Data Hub's), sequence (the operator's number, also in its Data Hub description), expiresAt, and origin (Created with the client, Scheduled, Requested by the annotation, Adopted for an existing client, Replaced when the Secret had lost it).
+   */
+  currentSecret?: {
+    /**
+     * Data Hub's Id of the secret.
+     */
+    id: number;
+    /**
+     * The operator's number for it, also in its Data Hub description.
+     */
+    sequence: number;
+    /**
+     * When it expires in Data Hub.
+     */
+    expiresAt: string;
+    /**
+     * Why the operator made it: Created (with the client), Scheduled (rotation before expiry), Requested (rotate-requested-at), Adopted (an existing client: its secrets cannot be read, so the operator added its own) or Replaced (the Secret had lost the previous one).
+     */
+    origin: "Created" | "Scheduled" | "Requested" | "Adopted" | "Replaced";
+  };
+  /**
+   * The secret the current one replaced, still valid in Data Hub until deleteAfter, when the operator deletes it.
+   */
+  previousSecret?: {
+    id: number;
+    sequence: number;
+    /**
+     * When the operator deletes it from Data Hub.
+     */
+    deleteAfter: string;
+  };
+  /**
+   * A secret the operator asked for and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).
+   */
+  pendingSecret?: {
+    sequence: number;
+    requestedAt: string;
+  };
+  /**
+   * The last sequence number given to a secret of this object.
+   */
+  secretSequence?: number;
+  /**
+   * When the next client secret is made.
+   */
+  nextRotationAt?: string;
+  /**
+   * The last rotate-requested-at value handled.
+   */
+  lastHandledRotateAt?: string;
+  /**
+   * Ready, Reconciling, Stalled and Propagated (kstatus conventions).
+   */
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    observedGeneration?: number;
+    lastTransitionTime: string;
+    reason: string;
+    message: string;
+  }[];
+}
+
+export const ClientCredentialsClientApiVersion = 'identity.datahub.dev/v1alpha1';
+
+export const ClientCredentialsClientPlural = 'clientcredentialsclients';
+
+export interface ClientCredentialsClient extends KubeObject {
+  spec: ClientCredentialsClientSpec;
+  status?: ClientCredentialsClientStatus;
+}
+
+/**
  * The tenant, where to reach it, and the credential.
  */
 export interface ClusterDataHubConnectionSpec {
@@ -375,4 +588,236 @@ export const DataHubConnectionPlural = 'datahubconnections';
 export interface DataHubConnection extends KubeObject {
   spec: DataHubConnectionSpec;
   status?: DataHubConnectionStatus;
+}
+
+/**
+ * The desired Data Hub client and where to write its details and secret.
+ */
+export interface HybridClientSpec {
+  /**
+   * The Data Hub client name. Defaults to "<namespace>/<name>".
+   */
+  displayName?: string;
+  /**
+   * Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.
+   *
+   * @minItems 1
+   * @maxItems 10
+   */
+  redirectUris: [string, ...string[]];
+  /**
+   * Where Data Hub may send users after sign-out. Absolute URLs, matched exactly.
+   *
+   * @maxItems 10
+   */
+  postLogoutRedirectUris?: string[];
+  /**
+   * The application's home page, shown on the consent screen. Absolute URL.
+   */
+  clientUri?: string;
+  /**
+   * The application's logo, shown on the consent screen. Absolute URL.
+   */
+  logoUri?: string;
+  /**
+   * Lifetime of the access tokens issued to this client, 60–3600 seconds. Default: 3600.
+   */
+  accessTokenLifetimeSeconds?: number;
+  /**
+   * Whether the client may request refresh tokens with the offline_access scope.
+   */
+  allowOfflineAccess?: boolean;
+  /**
+   * HybridClient only. Whether Data Hub may return access tokens through the browser (front channel). Default: false.
+   */
+  allowAccessTokensViaBrowser?: boolean;
+  /**
+   * When false, Data Hub refuses sign-ins through this client.
+   */
+  enabled?: boolean;
+  /**
+   * Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.
+   */
+  clientId?: string;
+  /**
+   * What happens to the Data Hub client when this object is deleted: Delete removes it; Orphan keeps the client and the Secret.
+   */
+  deletionPolicy?: "Delete" | "Orphan";
+  /**
+   * What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).
+   */
+  driftPolicy?: "Enforce" | "Report";
+  /**
+   * How often the Data Hub client is re-read to detect drift (jittered by 10%), as a duration such as 10m or 1h30m, between 30s and 24h. Defaults to the operator's --resync-interval (10m).
+   */
+  resyncInterval?: string;
+  /**
+   * Manage (default): the operator creates, updates and deletes the Data Hub client. Observe: it only reads an existing client (spec.clientId is required) and publishes its details; it never creates, changes or deletes it.
+   */
+  managementPolicy?: "Manage" | "Observe";
+  /**
+   * The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.
+   */
+  connectionRef?: {
+    /**
+     * Which kind of "connection" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.
+     */
+    kind: "DataHubConnection" | "ClusterDataHubConnection";
+    /**
+     * The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.
+     */
+    name: string;
+  };
+  /**
+   * Where and how the client details, the client secret included, are written.
+   */
+  secret?: {
+    /**
+     * Name of the Secret in this namespace. Defaults to the object's name.
+     */
+    name?: string;
+    /**
+     * Owner (default): the operator creates and owns the Secret, and refuses to touch a Secret of the same name it does not own (Stalled, reason SecretConflict). Merge: the operator writes its keys into an existing Secret it does not own, leaving other keys alone (and never deletes that Secret).
+     */
+    creationPolicy?: "Owner" | "Merge";
+    /**
+     * Extra labels, annotations and data entries for the Secret.
+     */
+    template?: {
+      labels?: {
+        [k: string]: string;
+      };
+      annotations?: {
+        [k: string]: string;
+      };
+      /**
+       * Extra keys (up to 32). Values may use the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace), $(name) (HybridClient also $(redirectUri), $(scope)); never the client secret. A key may not be one the operator writes. Default: {}.
+       */
+      data?: {
+        [k: string]: string;
+      };
+    };
+  };
+  /**
+   * How the client secret is rotated. Each secret the operator makes expires after validFor; the next one is made rotateBefore its expiry (jittered a little earlier, never later), written to the Secret, and the previous one is deleted from Data Hub gracePeriod later, so every pod can pick up the new one. The annotation identity.datahub.dev/rotate-requested-at rotates at once.
+   */
+  secretRotation?: {
+    /**
+     * Lifetime of each client secret the operator makes, 1m–17520h (2 years); Data Hub advises secrets that expire, so there is no "never". Default: 2160h.
+     */
+    validFor?: string;
+    /**
+     * How long before the current secret expires the next one is made (at least 10s, shorter than validFor). Each secret's time is moved earlier by a fixed share of up to a tenth of this, different per object and secret, so secrets made together are not all rotated at the same moment. Default: a third of validFor.
+     */
+    rotateBefore?: string;
+    /**
+     * How long the previous secret stays valid in Data Hub after the Secret holds the new one, so every pod can roll (never past its own expiry). gracePeriod + rotateBefore must be shorter than validFor. Default: 24h.
+     */
+    gracePeriod?: string;
+  };
+}
+
+/**
+ * What the operator last observed and did.
+ */
+export interface HybridClientStatus {
+  /**
+   * The metadata.generation the status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * The Data Hub client Id this object manages.
+   */
+  clientId?: string;
+  /**
+   * The Data Hub tenant the client lives in.
+   */
+  tenantId?: string;
+  /**
+   * The Secret holding the client details.
+   */
+  secretName?: string;
+  /**
+   * When the operator last changed the Data Hub client or the Secret.
+   */
+  lastSyncedTime?: string;
+  /**
+   * When the last client change is expected to be in effect for sign-ins (Data Hub can take up to an hour to apply client changes).
+   */
+  effectiveAfter?: string;
+  /**
+   * The last value of the identity.datahub.dev/reconcile-requested-at annotation handled.
+   */
+  lastHandledReconcileAt?: string;
+  /**
+   * The client secret the Secret holds (never its value): id (Data Hub's), sequence (the operator's number, also in its Data Hub description), expiresAt, and origin (Created with the client, Scheduled, Requested by the annotation, Adopted for an existing client, Replaced when the Secret had lost it).
+   */
+  currentSecret?: {
+    /**
+     * Data Hub's Id of the secret.
+     */
+    id: number;
+    /**
+     * The operator's number for it, also in its Data Hub description.
+     */
+    sequence: number;
+    /**
+     * When it expires in Data Hub.
+     */
+    expiresAt: string;
+    /**
+     * Why the operator made it: Created (with the client), Scheduled (rotation before expiry), Requested (rotate-requested-at), Adopted (an existing client: its secrets cannot be read, so the operator added its own) or Replaced (the Secret had lost the previous one).
+     */
+    origin: "Created" | "Scheduled" | "Requested" | "Adopted" | "Replaced";
+  };
+  /**
+   * The secret the current one replaced, still valid in Data Hub until deleteAfter, when the operator deletes it.
+   */
+  previousSecret?: {
+    id: number;
+    sequence: number;
+    /**
+     * When the operator deletes it from Data Hub.
+     */
+    deleteAfter: string;
+  };
+  /**
+   * A secret the operator asked for and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).
+   */
+  pendingSecret?: {
+    sequence: number;
+    requestedAt: string;
+  };
+  /**
+   * The last sequence number given to a secret of this object.
+   */
+  secretSequence?: number;
+  /**
+   * When the next client secret is made.
+   */
+  nextRotationAt?: string;
+  /**
+   * The last rotate-requested-at value handled.
+   */
+  lastHandledRotateAt?: string;
+  /**
+   * Ready, Reconciling, Stalled and Propagated (kstatus conventions).
+   */
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    observedGeneration?: number;
+    lastTransitionTime: string;
+    reason: string;
+    message: string;
+  }[];
+}
+
+export const HybridClientApiVersion = 'identity.datahub.dev/v1alpha1';
+
+export const HybridClientPlural = 'hybridclients';
+
+export interface HybridClient extends KubeObject {
+  spec: HybridClientSpec;
+  status?: HybridClientStatus;
 }

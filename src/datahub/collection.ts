@@ -12,7 +12,7 @@ export const MAX_IDS_PER_CALL = 100;
 /** Page size used when listing everything (Data Hub's documented default `count`). */
 export const PAGE_SIZE = 100;
 
-export interface CollectionSpec<T> {
+export interface CollectionSpec<T, TCreated = T> {
   /** Path under the tenant, e.g. '/AuthorizationCodeClients'; a sub-collection names its parent. */
   path: string;
   /** Metrics label of the collection (items add '/{id}'): a template, never an id. */
@@ -25,18 +25,28 @@ export interface CollectionSpec<T> {
   wireFields: readonly string[];
   checkItem(v: unknown): Checked<T>;
   checkList(v: unknown): Checked<T[]>;
+  /**
+   * The create answer when it is not the item itself (client credential and hybrid clients answer
+   * with the client and its first secret). Default: checkItem.
+   */
+  checkCreated?(v: unknown): Checked<TCreated>;
+  /**
+   * A list by `id=` may answer 207 multi-status (ClientCredentialClients: some ids unknown), with the
+   * items found in `Data`: read like a 200 with those items.
+   */
+  multiStatus?: boolean;
 }
 
 type Identified = { Id: string };
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
-export class ClientCollection<T extends Identified, TCreate extends Identified, TUpdate extends object> {
+export class ClientCollection<T extends Identified, TCreate extends Identified, TUpdate extends object, TCreated extends Identified = T> {
   private readonly session: DataHubSession;
-  private readonly spec: CollectionSpec<T>;
+  private readonly spec: CollectionSpec<T, TCreated>;
   private readonly itemRoute: string;
 
-  constructor(session: DataHubSession, spec: CollectionSpec<T>) {
+  constructor(session: DataHubSession, spec: CollectionSpec<T, TCreated>) {
     this.session = session;
     this.spec = spec;
     this.itemRoute = `${spec.route}/{id}`;
@@ -117,13 +127,15 @@ export class ClientCollection<T extends Identified, TCreate extends Identified, 
     return { items, totalCount: total };
   }
 
-  async create(body: TCreate, signal?: AbortSignal): Promise<T> {
+  async create(body: TCreate, signal?: AbortSignal): Promise<TCreated> {
     this.requireId(body.Id, 'create');
     const base = { operation: `create ${this.spec.thing}`, target: body.Id, resourceId: body.Id };
     const payload = { body: JSON.stringify(this.toWire(body, true)), headers: JSON_HEADERS, ...signalOf(signal) };
     const res = await this.session.send({ ...base, method: 'POST', path: this.spec.path, route: this.spec.route, ...payload });
     if (res.status !== 201 && res.status !== 200) throw this.session.unexpected(res, base);
-    return this.expectSameId(this.spec.checkItem(parseJsonBody(res, base, 'response')), body.Id, res, base);
+    const parsed = parseJsonBody(res, base, 'response');
+    const checked = this.spec.checkCreated ? this.spec.checkCreated(parsed) : (this.spec.checkItem(parsed) as unknown as Checked<TCreated>);
+    return this.expectSameId(checked, body.Id, res, base);
   }
 
   /** PUT: omitted fields stay unchanged in Data Hub; send `[]` to clear a list. */
@@ -163,8 +175,20 @@ export class ClientCollection<T extends Identified, TCreate extends Identified, 
       // Only a second 404 confirms the tenant is missing; any other failure is reported as itself.
       throw head.status === 404 ? this.session.httpError(res, base, this.spec.missingHint) : this.session.httpError(head, base);
     }
+    if (res.status === 207 && this.spec.multiStatus) return this.multiStatusItems(res, base, ids);
     if (res.status !== 200) throw this.session.httpError(res, base);
-    const list = this.session.expect(this.spec.checkList(parseJsonBody(res, base, 'response')), res, base);
+    return this.requested(this.session.expect(this.spec.checkList(parseJsonBody(res, base, 'response')), res, base), ids, res, base);
+  }
+
+  /** A 207 multi-status answer: the items found are in `Data`; the unknown ids are simply absent. */
+  private multiStatusItems(res: HttpResult, base: ErrorBase, ids: readonly string[]): T[] {
+    const body = parseJsonBody(res, base, 'multi-status response');
+    const data = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)['Data'] : undefined;
+    const list = this.session.expect(this.spec.checkList(data ?? []), res, base);
+    return this.requested(list, ids, res, base);
+  }
+
+  private requested(list: T[], ids: readonly string[], res: HttpResult, base: ErrorBase): T[] {
     const asked = new Set(ids.map((i) => i.toLowerCase()));
     const stray = list.find((c) => !asked.has(c.Id.toLowerCase()));
     if (stray) throw this.session.malformed(res, base, `response contains client "${stray.Id}", which was not requested`);
@@ -179,9 +203,11 @@ export class ClientCollection<T extends Identified, TCreate extends Identified, 
     return { path: `${this.spec.path}/${encodeURIComponent(id)}`, route: this.itemRoute };
   }
 
-  private expectSameId(checked: Checked<T>, id: string, res: HttpResult, base: ErrorBase): T {
+  private expectSameId<I extends Identified>(checked: Checked<I>, id: string, res: HttpResult, base: ErrorBase): I {
     const item = this.session.expect(checked, res, base);
-    if (item.Id.toLowerCase() !== id.toLowerCase()) throw this.session.malformed(res, base, `response is client "${item.Id}", not the one requested`);
+    // The Id is not quoted: a create answer also carries a plaintext secret, and nothing of its
+    // content may reach a message.
+    if (item.Id.toLowerCase() !== id.toLowerCase()) throw this.session.malformed(res, base, 'response is for another client than the one requested');
     return item;
   }
 

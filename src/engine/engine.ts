@@ -26,6 +26,7 @@ import { RemoteObserver } from './remote-observer.ts';
 import { Runner } from './runner.ts';
 import { SecretConflictWatch } from './secret-interests.ts';
 import { SecretPublisher } from './secret-publisher.ts';
+import { sealSecret } from './secret-seal.ts';
 import { observes } from './spec-rules.ts';
 import { needsWork, SecretIndex, watchKind } from './watches.ts';
 
@@ -72,7 +73,8 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.opts = options;
     const { clock, log, http } = options;
-    this.secrets = new InformerSet<Secret>(options.namespaces, secretCollectionPath, { http, clock, log, labelSelector: `${Label.managed}=true` });
+    // Sealed values (a client secret) are cached only as digests: the plaintext stays in the Secret.
+    this.secrets = new InformerSet<Secret>(options.namespaces, secretCollectionPath, { http, clock, log, labelSelector: `${Label.managed}=true`, transform: sealSecret });
     const legacyKind = options.kinds.find((k) => k.description.legacy)?.description.resource.kind;
     const index = new SecretIndex(this.secrets, legacyKind, (kind, key) => {
       const c = this.controllers.get(kind);

@@ -8,9 +8,10 @@
 // registers them. What every kind shares (managementPolicy Observe, the default Secret keys a
 // template may not use) the engine does itself: a kind only declares its default keys.
 import type { Condition } from '../api/conditions.ts';
-import type { KubeObject } from '../api/objects.ts';
+import type { KubeObject, Secret } from '../api/objects.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { GatewayCalls } from '../connections/gateway.ts';
+import type { EventSink } from '../kube/event-recorder.ts';
 import type { ResourceType } from '../kube/resources.ts';
 import type { RemoteResult } from './remote-sync.ts';
 
@@ -89,6 +90,14 @@ export interface ObjectContext<O> {
   connection: Connection;
 }
 
+/**
+ * The value of a Secret key whose plaintext exists only once (a client secret Data Hub returned in
+ * one answer): a fresh plaintext to write now, or "keep" the one the Secret holds. The engine never
+ * caches such a value (its Secret cache holds a digest) and reads the Secret back only when a write
+ * must carry a kept value (secret-seal.ts).
+ */
+export type SealedValue = { plaintext: string } | { keep: true };
+
 /** What secret() is given. */
 export interface SecretContext<O, R> extends ObjectContext<O> {
   /**
@@ -104,22 +113,47 @@ export interface SecretContents {
   data: Record<string, string>;
   /** Everything the template's data may name, in the order listed in messages. */
   variables: Record<string, string>;
+  /** Keys whose values are sealed (never placeholders: a template could not be written again later). */
+  sealed?: Record<string, SealedValue>;
+  /** Annotations of the kind's own on the Secret (the operator's bookkeeping annotations win). */
+  annotations?: Record<string, string>;
 }
 
 /** What a kind's own step (KindHooks.afterRemote) hands on. */
 export interface KindStepResult {
-  /** Extra Secret keys, also usable as placeholders (e.g. clientSecret, tokenUrl, secretExpiresAt). */
+  /** Extra Secret keys, also usable as placeholders (e.g. tokenUrl, secretExpiresAt). */
   secret?: Record<string, string>;
+  /** Extra Secret keys whose plaintext exists once (e.g. clientSecret): see SealedValue. */
+  sealed?: Record<string, SealedValue>;
+  /** Annotations of the kind's own on the Secret (e.g. which client secret it holds). */
+  secretAnnotations?: Record<string, string>;
+  /** Added to the Ready message when the object is in sync (kept stable: it is part of status). */
+  message?: string;
   /** Kind-specific status fields (e.g. currentSecret, previousSecret, nextRotationAt). */
   status?: Record<string, unknown>;
   /** Come back after at most this long (e.g. when the next rotation is due). */
   requeueAfterMs?: number;
+  /**
+   * The remote sync found an existing client (and calls it adopted), but the kind can tell this
+   * object created it (e.g. it carries a client secret marked with the object's uid): a create whose
+   * answer was lost in a crash. The events then say so instead of "Adopted".
+   */
+  createdEarlier?: boolean;
 }
 
 export interface StepContext<O, D, R> extends ObjectContext<O> {
   desired: D;
   remote: RemoteResult<R>;
   external: ExternalClient<D, R>;
+  /** The Secret as the operator's cache holds it now (sealed values as digests), if it exists. */
+  secret: Secret | undefined;
+  /** The Secret as the API server has it now (sealed values as digests), before a step destroys what it might hold. */
+  readSecret(): Promise<Secret | undefined>;
+  /** A reconcile-requested-at this reconcile handles: look at Data Hub again rather than trust memory. */
+  forced: boolean;
+  /** When this reconcile started deciding. */
+  now: number;
+  events: EventSink;
   /**
    * Writes status now, before the Data Hub call that follows. The one exception to "status is
    * written once, at the end": a kind records its intent (e.g. the secret it is about to create)
@@ -130,6 +164,11 @@ export interface StepContext<O, D, R> extends ObjectContext<O> {
 
 /** Optional steps a kind may add; the engine runs each at its place in the reconcile. */
 export interface KindHooks<O, D, R> {
+  /**
+   * Before desired() and any remote call: what the kind must learn first (e.g. its role Ids through
+   * a cache of its connection). May throw TerminalError / RetryableError like any step.
+   */
+  beforeRemote?(ctx: ObjectContext<O>): Promise<void>;
   /** Between remote sync and Secret publishing (secret-bearing kinds: rotation). Not run under managementPolicy Observe. */
   afterRemote?(ctx: StepContext<O, D, R>): Promise<KindStepResult>;
 }

@@ -26,7 +26,7 @@ import type { RemoteResult } from './remote-sync.ts';
 import type { SecretPublisher } from './secret-publisher.ts';
 import { observes, sharedSpecProblems } from './spec-rules.ts';
 import { recordEvents } from './sync-events.ts';
-import { condition, isoSeconds, nextStatus, statusChanged, type Outcome, type Status } from './status.ts';
+import { condition, isoSeconds, nextStatus, statusChanged, withExtras, type Outcome, type Status } from './status.ts';
 
 export interface EngineSettings {
   defaultResyncMs: number;
@@ -149,11 +149,11 @@ export class Reconciler<O extends ClientObject, D, R> {
     const { remote, talkedToDataHub, step } = await this.remoteStep({ current, clientId, connection, external, resyncMs, now, forced, key });
 
     const observed = observeOnly ? remote.client : undefined;
-    const contents = withExtraValues(this.deps.kind.secret({ obj, clientId, connection, ...(observed !== undefined && { observed }) }), step.secret);
+    const contents = withStep(this.deps.kind.secret({ obj, clientId, connection, ...(observed !== undefined && { observed }) }), step);
     const { action: secretAction, desired: secret } = await this.deps.publisher.publish(obj, key, contents);
     await this.deps.publisher.releaseRenamed(obj, secret.name, this.deps.managedSecrets(key));
 
-    recordEvents(this.deps.events, obj, clientId, remote, secretAction, secret.name);
+    recordEvents(this.deps.events, obj, clientId, remote, secretAction, secret.name, step.createdEarlier);
     const changed = remote.action !== 'unchanged' || secretAction !== 'unchanged';
     const took = this.deps.clock.now() - started;
     const logged = { object: key, connection: connection.label, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: took };
@@ -173,7 +173,7 @@ export class Reconciler<O extends ClientObject, D, R> {
             secretName: secret.name,
             changed: remoteChanged || secretAction !== 'unchanged',
             ...(remoteChanged && { effectiveAfter: isoSeconds(now + this.deps.settings.propagationWindowMs) }),
-            message: synced,
+            message: `${synced}${step.message ? `; ${step.message}` : ''}`,
             ...(observeOnly && { observeOnly: true }),
           };
     if (outcome.kind === 'synced') this.deps.events.resolved(obj);
@@ -204,12 +204,19 @@ export class Reconciler<O extends ClientObject, D, R> {
     const { current, key, clientId, connection, external, resyncMs, forced } = s;
     const obj = current.obj;
     if (observes(obj)) return { ...(await this.deps.observer.observeOnly({ key, clientId, external, connection, resyncMs, forced })), step: {} };
+    await this.deps.kind.beforeRemote?.({ obj, clientId, connection });
+    // A kind with a step of its own may make a value that exists once (a client secret): make sure
+    // the Secret can be written before anything is made that only that Secret could hold.
+    if (this.deps.kind.afterRemote) await this.deps.publisher.preflight(obj, key);
     const desired = this.deps.kind.desired(obj, clientId);
-    const { remote, talkedToDataHub } = await this.deps.observer.sync({ obj, key, clientId, desired, external, resyncMs, now: s.now, forced });
+    const { now } = s;
+    const { remote, talkedToDataHub } = await this.deps.observer.sync({ obj, key, clientId, desired, external, resyncMs, now, forced });
     const checkpoint = async (extras: Record<string, unknown>): Promise<void> => {
-      current.obj = await this.writeStatus(current.obj, { ...current.obj.status, ...extras });
+      current.obj = await this.writeStatus(current.obj, withExtras(current.obj.status, extras));
     };
-    const step = (await this.deps.kind.afterRemote?.({ obj, clientId, connection, desired, remote, external, checkpoint })) ?? {};
+    const events = this.deps.events;
+    const stepContext = { obj, clientId, connection, desired, remote, external, checkpoint, forced, now, events, secret: this.deps.publisher.cached(obj), readSecret: () => this.deps.publisher.live(obj) };
+    const step: KindStepResult = (await this.deps.kind.afterRemote?.(stepContext)) ?? {};
     return { remote, talkedToDataHub, step };
   }
 
@@ -347,9 +354,15 @@ export class Reconciler<O extends ClientObject, D, R> {
   }
 }
 
-function withExtraValues(contents: SecretContents, extra: Record<string, string> | undefined): SecretContents {
-  if (!extra) return contents;
-  return { data: { ...contents.data, ...extra }, variables: { ...contents.variables, ...extra } };
+/** The kind's Secret contents with what its own step adds (extra keys, sealed keys, annotations). */
+function withStep(contents: SecretContents, step: KindStepResult): SecretContents {
+  const extra = step.secret ?? {};
+  const out: SecretContents = { data: { ...contents.data, ...extra }, variables: { ...contents.variables, ...extra } };
+  const sealed = { ...contents.sealed, ...step.sealed };
+  const annotations = { ...contents.annotations, ...step.secretAnnotations };
+  if (Object.keys(sealed).length > 0) out.sealed = sealed;
+  if (Object.keys(annotations).length > 0) out.annotations = annotations;
+  return out;
 }
 
 /** After a create or update, one more reconcile at effectiveAfter flips Propagated to True. */

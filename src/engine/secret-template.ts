@@ -4,7 +4,9 @@
 // nothing else (no files, no environment, no other Secrets).
 import { createHash } from 'node:crypto';
 import { Annotation, Label, MANAGED_BY } from '../api/conditions.ts';
+import type { Secret } from '../api/objects.ts';
 import type { ClientObject, SecretContents, SecretSpec } from './kind.ts';
+import { formatSealed, holdsSealed, recordedDigest, SEALED_PREFIX, sealedDigest } from './secret-seal.ts';
 
 export type ExpandResult = { ok: true; value: string } | { ok: false; error: string };
 
@@ -56,10 +58,16 @@ export function secretData(spec: SecretSpec | undefined, contents: SecretContent
   return data;
 }
 
-/** A stable hash of the written content: apps roll on change, and hand edits show as a mismatch. */
-export function contentHash(data: Record<string, string>): string {
+/**
+ * A stable hash of the written content: apps roll on change, and hand edits show as a mismatch.
+ * Sealed keys count by their digest, so the hash is known without the plaintext and still changes
+ * whenever the sealed value does (every rotation).
+ */
+export function contentHash(data: Record<string, string>, sealed: Readonly<Record<string, string>> = {}): string {
   const h = createHash('sha256');
-  for (const key of Object.keys(data).sort()) h.update(`${key}\0${data[key]}\0`);
+  const all: Record<string, string> = { ...data };
+  for (const [key, digest] of Object.entries(sealed)) all[key] = SEALED_PREFIX + digest;
+  for (const key of Object.keys(all).sort()) h.update(`${key}\0${all[key]}\0`);
   return h.digest('hex').slice(0, 32);
 }
 
@@ -67,28 +75,52 @@ export function secretName(obj: ClientObject): string {
   return obj.spec.secret?.name ?? obj.metadata.name;
 }
 
+/** A sealed key as desired: its digest, and the plaintext when it is fresh (absent: keep what is there). */
+export interface DesiredSealed {
+  digest: string;
+  plaintext?: string;
+}
+
 export interface DesiredSecret {
   name: string;
   namespace: string;
+  /** Plain keys and values (sealed keys are in `sealed`). */
   data: Record<string, string>;
+  sealed: Record<string, DesiredSealed>;
+  /** Sealed keys to keep that the current Secret no longer holds (the kind must make a fresh value). */
+  unkeepable: string[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
   /** Whether the operator creates and owns it (false: Merge into a Secret someone else owns). */
   owned: boolean;
 }
 
-/** `owner` is the owner annotation's value (keys.ts ownerAnnotationOf). */
-export function desiredSecret(obj: ClientObject, owner: string, contents: SecretContents, owned: boolean): DesiredSecret {
+/**
+ * `owner` is the owner annotation's value (keys.ts ownerAnnotationOf); `current` the Secret as
+ * cached, which a sealed value to keep is taken from (by digest: the plaintext is not needed).
+ */
+export function desiredSecret(obj: ClientObject, owner: string, contents: SecretContents, owned: boolean, current?: Secret): DesiredSecret {
   const data = secretData(obj.spec.secret, contents);
+  const sealed: Record<string, DesiredSealed> = {};
+  const unkeepable: string[] = [];
+  for (const [key, value] of Object.entries(contents.sealed ?? {})) {
+    delete data[key]; // a sealed key is never also a plain one
+    if ('plaintext' in value) sealed[key] = { digest: sealedDigest(value.plaintext), plaintext: value.plaintext };
+    else if (holdsSealed(current, key)) sealed[key] = { digest: recordedDigest(current, key) ?? '' };
+    else unkeepable.push(key);
+  }
+  const digests = Object.fromEntries(Object.entries(sealed).map(([k, v]) => [k, v.digest]));
   const template = obj.spec.secret?.template;
   // Ours go last so a template cannot hide the Secret from the operator or fake its hash.
   const labels: Record<string, string> = { ...(owned ? template?.labels : {}), [Label.managed]: 'true' };
   if (owned) labels[Label.managedBy] = MANAGED_BY;
   const annotations: Record<string, string> = {
     ...(owned ? template?.annotations : {}),
+    ...contents.annotations,
     [Annotation.owner]: owner,
-    [Annotation.secretHash]: contentHash(data),
-    [Annotation.secretKeys]: Object.keys(data).sort().join(','),
+    [Annotation.secretHash]: contentHash(data, digests),
+    [Annotation.secretKeys]: [...Object.keys(data), ...Object.keys(sealed)].sort().join(','),
   };
-  return { name: secretName(obj), namespace: obj.metadata.namespace ?? '', data, labels, annotations, owned };
+  if (Object.keys(sealed).length > 0) annotations[Annotation.sealed] = formatSealed(new Map(Object.entries(digests)));
+  return { name: secretName(obj), namespace: obj.metadata.namespace ?? '', data, sealed, unkeepable, labels, annotations, owned };
 }

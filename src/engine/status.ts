@@ -50,7 +50,7 @@ export function nextStatus(prev: Status | undefined, input: StatusInput): Status
     return sortConditions({ ...prev, conditions });
   }
 
-  const status: Status = { ...prev, ...input.extras, observedGeneration: generation, tenantId: input.tenantId };
+  const status: Status = { ...withExtras(prev, input.extras), observedGeneration: generation, tenantId: input.tenantId };
   if (input.handledRequest !== undefined) status.lastHandledReconcileAt = input.handledRequest;
   const conditions: Condition[] = [];
   const set = (type: string, s: Condition['status'], reason: string, message: string): void =>
@@ -103,6 +103,19 @@ export function nextStatus(prev: Status | undefined, input: StatusInput): Status
   }
   status.conditions = conditions;
   return sortConditions(status);
+}
+
+/**
+ * A status with a kind's own fields merged in. An extra whose value is undefined removes the field
+ * (a kind clears e.g. its previousSecret that way), so the status written no longer has it.
+ */
+export function withExtras(status: Status | undefined, extras: Record<string, unknown> | undefined): Status {
+  const out: Record<string, unknown> = { ...status };
+  for (const [key, value] of Object.entries(extras ?? {})) {
+    if (value === undefined) delete out[key];
+    else out[key] = value;
+  }
+  return out;
 }
 
 function sortConditions(status: Status): Status {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition } from '../../../src/api/conditions.ts';
 import type { Classified } from '../../../src/engine/errors.ts';
-import { condition, isoSeconds, isSyncedAt, nextStatus, statusChanged, type Outcome, type Status } from '../../../src/engine/status.ts';
+import { condition, isoSeconds, isSyncedAt, nextStatus, statusChanged, withExtras, type Outcome, type Status } from '../../../src/engine/status.ts';
 
 const T0 = Date.parse('2026-05-01T10:00:00Z');
 const TENANT = 'tenant-1';
@@ -211,5 +211,17 @@ describe('statusChanged and isSyncedAt', () => {
     expect(isSyncedAt(s, 3)).toBe(false);
     expect(isSyncedAt(step(undefined, failed('retry'), T0, 2), 2)).toBe(false);
     expect(isSyncedAt(undefined, 0)).toBe(false);
+  });
+});
+
+describe('a kind\'s own status fields (extras)', () => {
+  it('are kept as given, replace earlier values, and an undefined one removes the field', () => {
+    const extras = (e: Record<string, unknown>): Status => nextStatus(undefined, { generation: 1, now: T0, tenantId: TENANT, outcome: synced(), extras: e });
+    const first = extras({ currentSecret: { id: 1 }, previousSecret: { id: 0 } });
+    expect(first).toMatchObject({ currentSecret: { id: 1 }, previousSecret: { id: 0 } });
+    const next = nextStatus(first, { generation: 1, now: T0, tenantId: TENANT, outcome: synced(), extras: { currentSecret: { id: 2 }, previousSecret: undefined } });
+    expect(next).toMatchObject({ currentSecret: { id: 2 } });
+    expect('previousSecret' in next).toBe(false);
+    expect(withExtras({ clientId: ID }, { a: undefined })).toEqual({ clientId: ID });
   });
 });

@@ -168,13 +168,19 @@ export class FakeKube implements ObjectWrites {
     });
   }
   replaceSecret(secret: Secret): Promise<Secret> {
-    return this.write('replaceSecret', () => this.store(secret));
+    return this.write('replaceSecret', () => {
+      const current = this.secrets.get(keyOf(secret));
+      if (current && secret.metadata.resourceVersion !== undefined && secret.metadata.resourceVersion !== current.metadata.resourceVersion) throw new KubeApiError('conflict', 409, 'Conflict');
+      return this.store(secret);
+    });
   }
+  /** A JSON merge patch (RFC 7396: null removes), with a resourceVersion precondition as the API server has. */
   patchSecret(namespace: string, name: string, patch: Record<string, unknown>): Promise<Secret> {
     return this.write('patchSecret', () => {
       const current = this.secrets.get(`${namespace}/${name}`)!;
-      const meta = (patch.metadata ?? {}) as Secret['metadata'];
-      return this.store({ ...current, metadata: { ...current.metadata, ...meta } });
+      const version = (patch.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+      if (version !== undefined && version !== current.metadata.resourceVersion) throw new KubeApiError('conflict', 409, 'Conflict');
+      return this.store(mergePatch(current, patch) as Secret);
     });
   }
   deleteSecret(namespace: string, name: string): Promise<void> {
@@ -218,6 +224,16 @@ async function answer<T>(failures: Error[] | undefined, fn: () => T): Promise<T>
   await Promise.resolve();
   if (failure !== undefined) throw failure;
   return fn();
+}
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
 }
 
 function keyOf(obj: { metadata: { name: string; namespace?: string } }): string {
