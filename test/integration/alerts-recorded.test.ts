@@ -5,8 +5,9 @@
 // outage (its circuit opens, the connection is not Ready) and a new object waits; a recovery; and the operator stopped. The
 // recording becomes `promtool test rules` input for the chart's rules rendered with short windows,
 // so a renamed metric or label breaks this test. Every rule and dashboard query is also checked
-// against what the real /metrics output contains. Metrics METRICS.md adds that the operator does not
-// expose yet (pending-metrics.ts) are GENERATED here (healthy values) and printed as such.
+// against what the real /metrics output contains. A ClientCredentialsClient takes part, so the secret
+// metrics are recorded too. Metrics the alerts use before the operator exposes them (pending-metrics.ts,
+// empty today) would be GENERATED here (healthy values) and printed as such.
 // The windows are short, but the operator's back-off is real: under a 429 it learns the rate Data Hub
 // allowed and cuts it by a fifth at every further 429, so it sends a request only every 10-20 s by
 // the end of the phase (one a minute at the floor, which the shipped 10m window covers). So the
@@ -22,6 +23,7 @@ import { dashboardQueries } from '../promtool/dashboard.ts';
 import { seriesText } from '../promtool/exposition.ts';
 import { exposedByScrapes } from '../promtool/exposed-metrics.ts';
 import { PENDING_METRICS, pendingBanner } from '../promtool/pending-metrics.ts';
+import { cccs, waitObjectReady } from '../support/secret-kinds.ts';
 import { parseQueries } from '../promtool/promtool.ts';
 import { queryProblems } from '../promtool/query-check.ts';
 import { inputSeries, Recorder, valueAt, type Recording } from '../promtool/recorder.ts';
@@ -50,11 +52,7 @@ const TENANT_B = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
 const B_CREDENTIAL = { clientId: 'alerts-tenant-b-admin', clientSecret: 'alerts-tenant-b-secret', roles: ['Tenant Administrator'] };
 
 /** Healthy values for the pending metrics, which the operator cannot record yet (one entry per pending metric). */
-const GENERATED: Record<string, { labels: Record<string, string>; value: number }[]> = {
-  datahub_secret_rotations_total: [{ labels: { kind: 'ClientCredentialsClient', result: 'failure' }, value: 0 }],
-  datahub_secrets_expiring: ['1d', '7d', '30d'].map((within) => ({ labels: { kind: 'ClientCredentialsClient', within }, value: 0 })),
-  datahub_secret_expiry_soonest_seconds: [{ labels: { kind: 'ClientCredentialsClient' }, value: 60 * 86_400 }],
-};
+const GENERATED: Record<string, { labels: Record<string, string>; value: number }[]> = {};
 
 let sim: Simulator;
 let ns: string;
@@ -112,8 +110,12 @@ beforeAll(async () => {
   op = await startOperator({ simulator: sim, namespaces: [ns], args: ['--resync-interval=2s'] });
   const port = await op.metricsPort();
   for (const name of ['a', 'b']) await createAcc(ns, name, spec(name));
+  // A client with a secret, so the secret metrics (rotations, expiring, soonest expiry) are recorded too.
+  const secretClients = await cccs();
+  await secretClients.create(ns, 'svc', {});
   await connectTenantB();
   for (const name of ['a', 'b', 'd']) await waitReady(ns, name);
+  await waitObjectReady(secretClients, ns, 'svc');
   const recorder = new Recorder(() => `http://127.0.0.1:${port}/metrics`, TARGET);
   const ticks = async (n: number): Promise<void> => {
     for (let i = 0; i < n; i++) {
@@ -137,6 +139,7 @@ beforeAll(async () => {
   sim.tenant(TENANT_B).faults.clear();
   await ticks(RECOVERY);
   for (const name of ['c', 'd']) expect(conditionOf(await getAcc(ns, name), 'Ready')?.status, `${name} is Ready after the trouble ended`).toBe('True');
+  await secretClients.deleteAll(ns, 60_000); // while the operator runs: its finalizer goes with it
   await op.stop();
   await ticks(DOWN);
   recording = recorder.recording;

@@ -12,12 +12,7 @@ export interface PendingMetric {
   labels: string[];
 }
 
-export const PENDING_METRICS: readonly PendingMetric[] = [
-  // Issue 14 (secret-bearing kinds): rotations and expiry.
-  { metric: 'datahub_secret_rotations_total', issue: 14, type: 'counter', labels: ['kind', 'result'] },
-  { metric: 'datahub_secrets_expiring', issue: 14, type: 'gauge', labels: ['kind', 'within'] },
-  { metric: 'datahub_secret_expiry_soonest_seconds', issue: 14, type: 'gauge', labels: ['kind'] },
-];
+export const PENDING_METRICS: readonly PendingMetric[] = [];
 
 /** One loud block for test output: what is generated instead of recorded, and why. */
 export function pendingBanner(): string {
