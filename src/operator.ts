@@ -20,6 +20,9 @@ import { LeaderElector } from './kube/leader-election.ts';
 import { KubeResources } from './kube/resources.ts';
 import { createLogger, type Logger } from './log.ts';
 import { authorizationCodeClientKind } from './kinds/authorization-code-client/index.ts';
+import { clientCredentialsClientKind } from './kinds/client-credentials-client/index.ts';
+import { currentExpiries } from './kinds/client-secrets/expiry-census.ts';
+import type { RotationMetrics } from './kinds/client-secrets/rotation-step.ts';
 import { OperatorMetrics } from './metrics/metrics.ts';
 import { startHttpServer } from './metrics/server.ts';
 
@@ -49,9 +52,12 @@ function loadKubeConfig(config: OperatorConfig, inCluster: boolean): KubeConfig 
 }
 
 /** The kinds this operator manages. A new kind is one line here (and its room in src/kinds/). */
-function kinds(connections: ConnectionRegistry): AnyKind[] {
-  return [authorizationCodeClientKind(connections)];
+function kinds(connections: ConnectionRegistry, metrics: RotationMetrics): AnyKind[] {
+  return [authorizationCodeClientKind(connections), clientCredentialsClientKind({ connections, metrics })];
 }
+
+/** The kinds whose objects carry a client secret the operator rotates (the expiry metrics). */
+const SECRET_KINDS = ['ClientCredentialsClient', 'HybridClient'];
 
 async function instanceIdOf(config: OperatorConfig, resources: KubeResources, log: Logger): Promise<string> {
   if (config.instanceId) return config.instanceId;
@@ -82,8 +88,18 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
   log.info(starting, 'starting datahub-operator');
 
   const budget = new SharedBudget({ clock, ratePerSecond: config.dataHubRateLimit });
-  const metrics = new OperatorMetrics({ budgetRate: () => budget.currentRate(), budgetPausedSeconds: () => budget.pausedForMs() / 1000 });
-  const late: { elector?: LeaderElector } = {};
+  const late: { elector?: LeaderElector; engine?: Engine } = {};
+  const metrics = new OperatorMetrics({
+    budgetRate: () => budget.currentRate(),
+    budgetPausedSeconds: () => budget.pausedForMs() / 1000,
+    now: () => clock.now(),
+    secretExpiries: () =>
+      new Map(SECRET_KINDS.flatMap((kind) => {
+        const c = late.engine?.controllers.get(kind);
+        return c ? [[kind, currentExpiries(c.objects.values())] as const] : [];
+      })),
+  });
+  for (const kind of SECRET_KINDS) metrics.secretKind(kind);
 
   const kc = loadKubeConfig(config, env.inCluster);
   const http = new KubeHttp(kc, { userAgent: `datahub-operator/${env.version}`, onRequest: (m, s, ms) => metrics.kubeRequest(m, s, ms / 1000) });
@@ -102,7 +118,7 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
   connections.add(new Connection({ id: DEFAULT_CONNECTION, tenantId: config.tenantId, baseUrl: config.dataHubUrl, instanceId, dataHub, budget }));
   const events = new EventRecorder({ resources, clock, log, component: 'datahub-operator', instance: config.identity });
   const ctl = new Engine({
-    kinds: kinds(connections),
+    kinds: kinds(connections, { rotated: (kind, result) => metrics.secretRotated(kind, result) }),
     settings: { defaultResyncMs: config.resyncIntervalMs, propagationWindowMs: config.propagationWindowMs },
     workers: config.workers,
     clock,
@@ -116,6 +132,8 @@ export async function runOperator(config: OperatorConfig, env: RunEnvironment): 
     labelSelector: config.labelSelector,
     safetyResyncMs: config.resyncIntervalMs,
   });
+
+  late.engine = ctl;
 
   let leadershipKnown = !config.leaderElect;
   const servers = await Promise.all([

@@ -35,7 +35,20 @@ export interface OperatorMetricsOptions {
   /** The default connection's budget ceiling (Infinity: unlimited) and pause. */
   budgetRate(): number;
   budgetPausedSeconds(): number;
+  /**
+   * The kinds that carry a client secret, each with the expiry (epoch ms) of every object's current
+   * client secret that has no newer one, read at scrape time (issue 14; METRICS.md).
+   */
+  secretExpiries?(): ReadonlyMap<string, readonly number[]>;
+  now?(): number;
 }
+
+/** datahub_secrets_expiring windows (cumulative: 1d ⊆ 7d ⊆ 30d). */
+export const EXPIRY_WINDOWS: readonly (readonly [string, number])[] = [
+  ['1d', 86_400_000],
+  ['7d', 7 * 86_400_000],
+  ['30d', 30 * 86_400_000],
+];
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -53,6 +66,7 @@ export class OperatorMetrics {
   private readonly dataHubLatency: Histogram;
   private readonly kubeRequests: Counter;
   private readonly kubeLatency: Histogram;
+  private readonly rotations: Counter;
   /** Queue gauges by controller name, read at scrape time. */
   private readonly queues = new Map<string, QueueGauges>();
 
@@ -117,6 +131,36 @@ export class OperatorMetrics {
     const kubeHelp = 'Number of HTTP requests to the Kubernetes API, partitioned by status code and method';
     this.kubeRequests = counter('rest_client_requests_total', kubeHelp, ['code', 'method', 'host']);
     this.kubeLatency = histogram('rest_client_request_duration_seconds', 'Kubernetes API request latency in seconds by verb', ['verb']);
+    this.rotations = counter('datahub_secret_rotations_total', 'Client secrets the operator asked Data Hub for (first secrets come with the create), by kind and result', [
+      'kind',
+      'result',
+    ]);
+    const now = options.now ?? Date.now;
+    const expiries = options.secretExpiries ?? ((): ReadonlyMap<string, readonly number[]> => new Map());
+    new Gauge({
+      name: 'datahub_secrets_expiring',
+      help: 'Objects whose current client secret expires within the window and that have no newer one, by kind',
+      labelNames: ['kind', 'within'],
+      registers: [r],
+      collect() {
+        const at = now();
+        this.reset();
+        for (const [kind, list] of expiries()) {
+          for (const [within, ms] of EXPIRY_WINDOWS) this.set({ kind, within }, list.filter((e) => e - at <= ms).length);
+        }
+      },
+    });
+    new Gauge({
+      name: 'datahub_secret_expiry_soonest_seconds',
+      help: 'Seconds until the soonest expiry of any current client secret of the kind (absent when there is none)',
+      labelNames: ['kind'],
+      registers: [r],
+      collect() {
+        const at = now();
+        this.reset();
+        for (const [kind, list] of expiries()) if (list.length > 0) this.set({ kind }, (list.reduce((a, b) => Math.min(a, b), Infinity) - at) / 1000);
+      },
+    });
     this.leader = gauge('leader_election_master_status', '1 while this replica holds the leader Lease, 0 otherwise', ['name']);
   }
 
@@ -150,6 +194,16 @@ export class OperatorMetrics {
     const labels = { method, route, status: String(status) };
     this.dataHubRequests.inc(labels);
     this.dataHubLatency.observe(labels, seconds);
+  }
+
+  /** A client secret asked for (success) or refused / lost (failure); the series of a kind exist from the start. */
+  secretRotated(kind: string, result: 'success' | 'failure'): void {
+    this.rotations.inc({ kind, result });
+  }
+
+  /** Registers the rotation counters of a secret-bearing kind at 0. */
+  secretKind(kind: string): void {
+    for (const result of ['success', 'failure']) this.rotations.inc({ kind, result }, 0);
   }
 
   kubeRequest(method: string, status: number | 'error', seconds: number): void {

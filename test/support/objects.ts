@@ -3,7 +3,7 @@
 // One helper per kind is one line (accsOn); the object types are the generated ones from crds/.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Condition } from '../../src/api/conditions.ts';
-import type { AuthorizationCodeClient } from '../../src/api/types.generated.ts';
+import type { AuthorizationCodeClient, ClientCredentialsClient, HybridClient } from '../../src/api/types.generated.ts';
 import { kubeCall, kubeRequest } from './kube-rest.ts';
 import { sleep } from './wait.ts';
 
@@ -15,7 +15,12 @@ export interface KindRef {
 
 export const AUTHORIZATION_CODE_CLIENTS: KindRef = { apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', plural: 'authorizationcodeclients' };
 
+export const CLIENT_CREDENTIALS_CLIENTS: KindRef = { apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'ClientCredentialsClient', plural: 'clientcredentialsclients' };
+export const HYBRID_CLIENTS: KindRef = { apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'HybridClient', plural: 'hybridclients' };
+
 export type Acc = AuthorizationCodeClient;
+export type Ccc = ClientCredentialsClient;
+export type Hc = HybridClient;
 
 /** What these helpers read of any of our objects. */
 export interface CustomObject {
@@ -75,6 +80,19 @@ export class Objects<T extends CustomObject> {
 
 export function accsOn(kc: KubeConfig): Objects<Acc> {
   return new Objects<Acc>(kc, AUTHORIZATION_CODE_CLIENTS);
+}
+
+export function cccsOn(kc: KubeConfig): Objects<Ccc> {
+  return new Objects<Ccc>(kc, CLIENT_CREDENTIALS_CLIENTS);
+}
+
+export function hcsOn(kc: KubeConfig): Objects<Hc> {
+  return new Objects<Hc>(kc, HYBRID_CLIENTS);
+}
+
+/** Every kind's helper, for clean-ups that must leave no object behind. */
+export function allKindsOn(kc: KubeConfig): Objects<CustomObject>[] {
+  return [accsOn(kc), cccsOn(kc), hcsOn(kc)];
 }
 
 export function conditionOf(obj: CustomObject | undefined, type: string): Condition | undefined {

@@ -12,7 +12,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import type { Secret } from '../../src/api/objects.ts';
 import { adminKubeConfig, applyManifests, createNamespace, kubeRequest, mintServiceAccountToken, writeKubeconfig } from './kube-admin.ts';
-import { accsOn, conditionOf, type Acc, type Objects } from './objects.ts';
+import { accsOn, allKindsOn, conditionOf, type Acc, type Objects } from './objects.ts';
 import { spawnComponent, startWatchdog, type Component, type ExitInfo } from './process-supervisor.ts';
 import { eventually, sleep } from './wait.ts';
 
@@ -220,13 +220,13 @@ export function decode(secret: SecretObject | undefined): Record<string, string>
 }
 
 /**
- * Deletes every AuthorizationCodeClient in the namespace while the operator still runs (so
+ * Deletes every object of every kind in the namespace while the operator still runs (so
  * finalizers are honoured; bounded), then stops the operator: its exit code, or undefined when it
  * was not running. kc is the cluster's (the shared one or a private one).
  */
 export async function cleanupAndStop(kc: KubeConfig, namespace: string, operator: OperatorProcess | undefined, timeoutMs = 120_000): Promise<number | null | undefined> {
   if (!operator?.component.running()) return undefined;
-  await accsOn(kc).deleteAll(namespace, timeoutMs).catch(() => undefined);
+  await Promise.all(allKindsOn(kc).map((objects) => objects.deleteAll(namespace, timeoutMs).catch(() => undefined)));
   return (await operator.stop()).code;
 }
 

@@ -8,21 +8,22 @@ import type { ClientCredentialsClient } from '../../api/types.generated.ts';
 import { systemClock, type Clock } from '../../clock.ts';
 import type { Connection } from '../../connections/connection.ts';
 import type { ConnectionRegistry } from '../../connections/registry.ts';
-import type { ClientCredentialClient, Created } from '../../datahub/index.ts';
+import type { ClientCredentialClient } from '../../datahub/index.ts';
 import { TerminalError } from '../../engine/errors.ts';
 import type { Kind } from '../../engine/kind.ts';
 import { Priority } from '../../workqueue/work-queue.ts';
 import { SecretClientExternal } from '../client-secrets/external-client.ts';
 import { FirstSecretPlans } from '../client-secrets/first-secret.ts';
 import { rotationSettings } from '../client-secrets/rotation-settings.ts';
-import { RotationStep, type RotationMetrics } from '../client-secrets/rotation-step.ts';
+import { RotationStep, type MaybeIssued, type RotationMetrics } from '../client-secrets/rotation-step.ts';
 import { specValidator } from '../client-secrets/validate-spec.ts';
 import { CLIENT_CREDENTIALS_CLIENT } from './description.ts';
 import { createBody, desiredCcClient, diffCcClient, updateBody, type DesiredCcClient } from './desired-client.ts';
 import { RoleDirectory } from './role-directory.ts';
 import { secretContents } from './secret-values.ts';
 
-export type CcRemote = ClientCredentialClient | Created<ClientCredentialClient>;
+/** What Data Hub answers: a client, and right after the create the first secret with it. */
+export type CcRemote = ClientCredentialClient & MaybeIssued;
 
 export interface SecretKindDeps {
   connections: ConnectionRegistry;
