@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { sleep } from '../support/wait.ts';
 import { between } from './common.ts';
-import { ROTATE_REQUESTED_AT, secretBearersOn, SECRET_KINDS, type SecretBearer, type SecretKind, type SecretKindName } from './secret-kinds.ts';
+import { ROTATE_REQUESTED_AT, secretBearersOn, type SecretBearer, type SecretKind, type SecretKindName } from './secret-kinds.ts';
 
 export interface ChaosOptions {
   kc: KubeConfig;
@@ -15,6 +15,7 @@ export interface ChaosOptions {
   random: () => number;
   /** How long the kill phase is expected to last: creates and requests are spread over it. */
   spanMs: number;
+  kinds: readonly SecretKind[];
   perKind: number;
   /** Objects 0..scheduledPerKind-1 of each kind rotate on a short schedule. */
   scheduledPerKind: number;
@@ -47,7 +48,7 @@ export class SecretChaos {
 
   constructor(options: ChaosOptions) {
     this.o = options;
-    for (const k of SECRET_KINDS) this.created.set(k.name, []);
+    for (const k of options.kinds) this.created.set(k.name, []);
   }
 
   nameOf(kind: SecretKind, i: number): string {
@@ -64,7 +65,7 @@ export class SecretChaos {
 
   /** Both kinds interleaved, in bursts of 1-8, over the first 60% of the span. */
   private async create(): Promise<void> {
-    const all = Array.from({ length: this.o.perKind }, (_, i) => SECRET_KINDS.map((kind) => ({ kind, i }))).flat();
+    const all = Array.from({ length: this.o.perKind }, (_, i) => this.o.kinds.map((kind) => ({ kind, i }))).flat();
     const t0 = Date.now();
     const spread = this.o.spanMs * 0.6;
     for (let n = 0; n < all.length; ) {
@@ -83,13 +84,13 @@ export class SecretChaos {
 
   /** requestedPerKind annotations per kind, spread over 20%-100% of the span; plants the portal secrets on the way. */
   private async requestRotations(): Promise<void> {
-    const total = this.o.requestedPerKind * SECRET_KINDS.length;
+    const total = this.o.requestedPerKind * this.o.kinds.length;
     const t0 = Date.now() + this.o.spanMs * 0.2;
     const width = this.o.spanMs * 0.8;
     for (let n = 0; n < total; ) {
       await sleep(Math.max(50, t0 + (n * width) / total - Date.now()));
       this.plantPortalSecrets();
-      const kind = SECRET_KINDS[n % SECRET_KINDS.length]!;
+      const kind = this.o.kinds[n % this.o.kinds.length]!;
       const candidates = this.created.get(kind.name)!.filter((name) => Date.now() - (this.lastRequest.get(`${kind.name}/${name}`)?.at ?? 0) > MIN_REQUEST_SPACING_MS);
       if (candidates.length === 0) continue; // try again shortly
       const name = candidates[between(this.o.random, 0, candidates.length - 1)]!;
@@ -104,7 +105,7 @@ export class SecretChaos {
 
   /** A secret added by "a person" on the first clients of each kind that exist in Data Hub. */
   private plantPortalSecrets(): void {
-    for (const kind of SECRET_KINDS) {
+    for (const kind of this.o.kinds) {
       if (this.portal.filter((x) => x.kind === kind).length >= PORTAL_PER_KIND) continue;
       const taken = new Set(this.portal.map((x) => x.clientId));
       const client = kind.table(this.o.sim).all().find((c) => !taken.has(c.Id));
@@ -118,8 +119,8 @@ export class SecretChaos {
     this.kill.kills++;
     if (inFlight) this.kill.killsInFlight++;
     if (rightAfterSecretCreate) this.kill.killsRightAfterSecretCreate++;
-    if (SECRET_KINDS.some((k) => sim.requests.count({ method: 'POST', route: k.routes.secrets, status: 201 }) > 0)) this.kill.killsAfterRotation++;
-    if (SECRET_KINDS.some((k) => k.table(sim).size > 0)) this.kill.killsAfterWork++;
+    if (this.o.kinds.some((k) => sim.requests.count({ method: 'POST', route: k.routes.secrets, status: 201 }) > 0)) this.kill.killsAfterRotation++;
+    if (this.o.kinds.some((k) => k.table(sim).size > 0)) this.kill.killsAfterWork++;
   }
 
   /** Objects whose last rotate request is not echoed in status.lastHandledRotateAt. */

@@ -14,7 +14,7 @@ import { between, crashSigns, kubeSystemUid, report, seededRandom } from './comm
 import { CountingClock, requestInFlight } from './crash-safety.ts';
 import { leaks, oneClientPerObject, orphanCheck, recordIssuedPlaintexts, tokenCheck } from './secret-audit.ts';
 import { SecretChaos, type ChaosFigures } from './secret-chaos.ts';
-import { secretBearersOn, SECRET_KINDS, type SecretBearer, type SecretKindName } from './secret-kinds.ts';
+import { secretBearersOn, SECRET_KINDS as ALL_KINDS, type SecretBearer, type SecretKind, type SecretKindName } from './secret-kinds.ts';
 import { SecretSampler } from './secret-sampler.ts';
 
 export interface SecretCrashParams {
@@ -33,6 +33,8 @@ export interface SecretCrashParams {
   latencyMs: number;
   jitterMs: number;
   settleTimeoutMs: number;
+  /** Default both secret kinds. */
+  kinds?: readonly SecretKind[];
 }
 
 export interface SecretCrashFigures extends ChaosFigures {
@@ -61,6 +63,7 @@ const RELAXED = { validFor: '2160h', rotateBefore: '720h', gracePeriod: '10s' };
 
 export async function secretCrashSafety(p: SecretCrashParams): Promise<SecretCrashFigures> {
   const started = Date.now();
+  const SECRET_KINDS = p.kinds ?? ALL_KINDS;
   const random = seededRandom(p.seed);
   const clock = new CountingClock();
   const secretRoutes = new Set(SECRET_KINDS.flatMap((k) => [k.routes.secrets, k.routes.create]));
@@ -92,7 +95,7 @@ export async function secretCrashSafety(p: SecretCrashParams): Promise<SecretCra
   const sampler = new SecretSampler(kc, ns, sim);
   sampler.start();
   const meanKillMs = (p.killAfterMs[0] + p.killAfterMs[1]) / 2;
-  const chaos = new SecretChaos({ kc, ns, sim, random, spanMs: p.kills * meanKillMs, perKind: p.perKind, scheduledPerKind: p.scheduledPerKind, requestedPerKind: p.requestedPerKind, specOf: (kind, i, name) => kind.spec(name, i < p.scheduledPerKind ? SCHEDULED : BY_REQUEST) });
+  const chaos = new SecretChaos({ kc, ns, sim, random, spanMs: p.kills * meanKillMs, kinds: SECRET_KINDS, perKind: p.perKind, scheduledPerKind: p.scheduledPerKind, requestedPerKind: p.requestedPerKind, specOf: (kind, i, name) => kind.spec(name, i < p.scheduledPerKind ? SCHEDULED : BY_REQUEST) });
   const driving = chaos.run();
 
   try {
@@ -119,7 +122,7 @@ export async function secretCrashSafety(p: SecretCrashParams): Promise<SecretCra
     // Quiesce: no more short schedules, so the fleet settles and orphans can be counted exactly.
     const settleStarted = Date.now();
     for (const kind of SECRET_KINDS) for (const name of chaos.scheduled(kind)) await secretBearersOn(kc, kind).patch(ns, name, { spec: { secretRotation: RELAXED } });
-    const settled = await waitSettled(p, chaos, sim, kc, ns);
+    const settled = await waitSettled({ ...p, kinds: SECRET_KINDS }, chaos, sim, kc, ns);
     const settleMs = Date.now() - settleStarted;
     await sampler.stop();
 
@@ -210,7 +213,7 @@ function readLog(o: OperatorProcess): string {
  * Every object Ready for its generation, its last rotate request handled, its Secret holding a
  * secret that expires in more than a day (the relaxed schedule is in force), and zero orphans.
  */
-async function waitSettled(p: SecretCrashParams, chaos: SecretChaos, sim: Awaited<ReturnType<typeof startTestSimulator>>, kc: Awaited<ReturnType<typeof cluster>>['kc'], ns: string): Promise<Map<SecretKindName, SecretBearer[]>> {
+async function waitSettled(p: SecretCrashParams & { kinds: readonly SecretKind[] }, chaos: SecretChaos, sim: Awaited<ReturnType<typeof startTestSimulator>>, kc: Awaited<ReturnType<typeof cluster>>['kc'], ns: string): Promise<Map<SecretKindName, SecretBearer[]>> {
   const deadline = Date.now() + p.settleTimeoutMs;
   let why: string;
   for (;;) {
@@ -218,7 +221,7 @@ async function waitSettled(p: SecretCrashParams, chaos: SecretChaos, sim: Awaite
       const byKind = new Map<SecretKindName, SecretBearer[]>();
       const secrets = new Map(((await kubeCall(kc, { method: 'GET', path: `/api/v1/namespaces/${ns}/secrets` }, 'list Secrets')) as { items: SecretObject[] }).items.map((s) => [s.metadata.name, s]));
       const problems: string[] = [];
-      for (const kind of SECRET_KINDS) {
+      for (const kind of p.kinds) {
         const objects = await secretBearersOn(kc, kind).list(ns);
         byKind.set(kind.name, objects);
         if (objects.length !== p.perKind) problems.push(`${objects.length}/${p.perKind} ${kind.name} objects`);
