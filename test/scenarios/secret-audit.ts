@@ -7,8 +7,8 @@
 import { derivedClientId } from '../../src/engine/identity.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
 import type { SecretBooks } from '../../src/simulator/secrets.ts';
-import { decode, type SecretObject } from '../support/operator-harness.ts';
-import { SECRET_KEYS, type SecretBearer, type SecretKind } from './secret-kinds.ts';
+import type { Secret as SecretObject } from '../../src/api/objects.ts';
+import { decodeSecret as decode, SECRET_KEYS, type SecretBearer, type SecretKind } from './secret-kinds.ts';
 
 /** The mark design §2 requires in the description of every secret the operator makes: the object's uid and a sequence number. */
 const OPERATOR_MARK = /uid=([0-9a-fA-F-]{36}) seq=(\d+)$/;

@@ -60,3 +60,8 @@ export function kindOf(name: string): SecretKind {
   if (!k) throw new Error(`cannot find secret kind "${name}": expected ${SECRET_KINDS.map((x) => x.name).join(' or ')}`);
   return k;
 }
+
+/** A Secret's data as strings (here rather than the harness's, so the benchmarks can use it outside vitest). */
+export function decodeSecret(secret: { data?: Record<string, string> } | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+}

@@ -10,9 +10,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { isExpired } from '../../src/simulator/secrets.ts';
 import { kubeCall, kubeRequest } from '../support/kube-admin.ts';
-import { decode, type SecretObject } from '../support/operator-harness.ts';
+import type { Secret as SecretObject } from '../../src/api/objects.ts';
 import { sleep } from '../support/wait.ts';
-import { SECRET_KEYS, SECRET_KINDS, type SecretKindName } from './secret-kinds.ts';
+import { decodeSecret as decode, SECRET_KEYS, SECRET_KINDS, type SecretKindName } from './secret-kinds.ts';
 
 export interface DeadSecretSighting {
   secret: string;
