@@ -19,6 +19,8 @@ export interface ScenarioResult {
   objects: number;
   figures: Record<string, number | string>;
   targets: Target[];
+  /** More markdown for BENCHMARKS.md after the run's figures (the peer scenario's comparison table). */
+  markdown?: string;
 }
 
 export interface ScenarioOptions {

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 PATH="$PWD/node_modules/.bin:$PATH"
 echo "==> node $(node --version)"
+node scripts/sync-descriptions.ts --check   # the CRDs' field descriptions are the README's field tables
 node scripts/generate-api.ts --check
 node scripts/sync-chart.ts --check   # the Helm chart's copy of crds/ and its version
 eslint .

@@ -3,6 +3,7 @@
 // setting. Reads nothing but the argv/env it is given; main.ts passes process.argv and process.env.
 import { parseArgs } from 'node:util';
 import { parseDuration } from './duration.ts';
+import { checkProxyUrl, redactProxyUrl, type ProxySettings } from './proxy/settings.ts';
 
 export interface OperatorConfig {
   kubeconfig: string | undefined;
@@ -21,6 +22,8 @@ export interface OperatorConfig {
   dataHubTimeoutMs: number;
   /** Requests per second to Data Hub; Infinity until Data Hub answers 429. */
   dataHubRateLimit: number;
+  /** Proxies for Data Hub traffic (never for the API server: that takes the kubeconfig's proxy-url). */
+  proxy: ProxySettings;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsAddress: Address | undefined;
   healthAddress: Address | undefined;
@@ -48,6 +51,8 @@ export class ConfigError extends Error {
 
 interface Setting {
   env: string;
+  /** Read before env when set and not empty: the lower-case proxy variables win, as in curl and undici. */
+  envFirst?: string;
   default?: string;
   help: string;
   boolean?: true;
@@ -69,6 +74,9 @@ export const SETTINGS = {
   'propagation-window': { env: 'PROPAGATION_WINDOW', default: '1h', help: 'how long Data Hub takes to apply client changes (Propagated condition)' },
   'datahub-timeout': { env: 'DATAHUB_TIMEOUT', default: '30s', help: 'per-request timeout for Data Hub calls' },
   'datahub-rate-limit': { env: 'DATAHUB_RATE_LIMIT', default: '0', help: 'Data Hub requests per second (0: unlimited until Data Hub answers 429)' },
+  'https-proxy': { env: 'HTTPS_PROXY', envFirst: 'https_proxy', help: 'proxy for Data Hub (https) traffic, http://[user:password@]host:port; https_proxy wins over HTTPS_PROXY' },
+  'http-proxy': { env: 'HTTP_PROXY', envFirst: 'http_proxy', help: 'proxy for http:// Data Hub URLs, and for https ones when no HTTPS proxy is set; http_proxy wins over HTTP_PROXY' },
+  'no-proxy': { env: 'NO_PROXY', envFirst: 'no_proxy', help: 'hosts reached without the proxy: names, domain suffixes, host:port, IP addresses or *, comma-separated; no_proxy wins over NO_PROXY' },
   'log-level': { env: 'LOG_LEVEL', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
   'metrics-bind-address': { env: 'METRICS_BIND_ADDRESS', default: ':8080', help: 'address for /metrics ("0" disables)' },
   'health-probe-bind-address': { env: 'HEALTH_PROBE_BIND_ADDRESS', default: ':8081', help: 'address for /healthz and /readyz ("0" disables)' },
@@ -137,6 +145,14 @@ function urlOf(name: SettingName, value: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/** A validated proxy URL (a bare host:port becomes http://); the error never shows its credentials. */
+function proxyOf(name: SettingName, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const checked = checkProxyUrl(value);
+  if (!checked.ok) fail(name, redactProxyUrl(value), checked.problem);
+  return checked.url.href;
+}
+
 const GUIDISH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -194,7 +210,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
   const get = (name: SettingName): string | undefined => {
     const s: Setting = SETTINGS[name];
-    const v = values[name] ?? env[s.env] ?? s.default;
+    const first = s.envFirst === undefined ? undefined : env[s.envFirst];
+    const v = values[name] ?? (first === '' ? undefined : first) ?? env[s.env] ?? s.default;
     return v === undefined || v === '' ? s.default : v;
   };
   const need = (name: SettingName): string => get(name) ?? '';
@@ -230,6 +247,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     propagationWindowMs: durationOf('propagation-window', need('propagation-window'), 0, 86_400_000),
     dataHubTimeoutMs: durationOf('datahub-timeout', need('datahub-timeout'), 100, 600_000),
     dataHubRateLimit: Number(rate) === 0 ? Infinity : Number(rate),
+    proxy: { httpsProxy: proxyOf('https-proxy', get('https-proxy')), httpProxy: proxyOf('http-proxy', get('http-proxy')), noProxy: get('no-proxy') },
     logLevel: logLevel as OperatorConfig['logLevel'],
     metricsAddress: addressOf('metrics-bind-address', need('metrics-bind-address')),
     healthAddress: addressOf('health-probe-bind-address', need('health-probe-bind-address')),

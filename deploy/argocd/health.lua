@@ -1,6 +1,7 @@
 -- Argo CD health check for identity.datahub.dev/AuthorizationCodeClient (kstatus semantics).
 -- Healthy: Ready=True for the current generation. Degraded: Stalled=True (needs a change by the
--- user) or drift reported. Suspended: paused by annotation. Progressing: anything else.
+-- user; a drift reported under driftPolicy Report is Stalled too, so kstatus and Flux also fail).
+-- Suspended: paused by annotation. Progressing: anything else.
 local hs = {}
 local annotations = obj.metadata.annotations or {}
 if annotations["identity.datahub.dev/paused"] == "true" then
@@ -39,6 +40,7 @@ if ready.status == "True" then
   hs.message = ready.message or "Ready"
   return hs
 end
+-- Ready=False Drifted without Stalled: written by an operator release before drift was Stalled.
 if ready.reason == "Drifted" then
   hs.status = "Degraded"
 else

@@ -30,7 +30,10 @@ export const Reason = {
   SecretConflict: 'SecretConflict',
   ClientIdConflict: 'ClientIdConflict',
   KubernetesError: 'KubernetesError',
+  /** driftPolicy Report: the client differs from the spec (Ready=False and Stalled=True). */
   Drifted: 'Drifted',
+  /** managementPolicy Observe: Data Hub has no client with the pinned Id (retried slowly). */
+  RemoteNotFound: 'RemoteNotFound',
   /** Propagated=False until effectiveAfter. */
   AwaitingPropagation: 'AwaitingPropagation',
   Propagated: 'Propagated',
@@ -42,6 +45,18 @@ export const Reason = {
   TenantAdministratorNotAllowed: 'TenantAdministratorNotAllowed',
   /** Stalled: the client already has the 10 secrets Data Hub allows; the operator cannot add its own. */
   SecretLimitReached: 'SecretLimitReached',
+  /** A client names a connection it may not use (another namespace's, or a selector that excludes it): Stalled. */
+  ConnectionNotAllowed: 'ConnectionNotAllowed',
+  /** A client's connection exists but is not Ready (or not yet): Reconciling, clears by itself. */
+  ConnectionNotReady: 'ConnectionNotReady',
+  /** Connection objects: Ready=True, a token was obtained and the tenant answered. */
+  Connected: 'Connected',
+  /** Connection objects: the credential Secret or one of its keys is missing (Stalled). */
+  CredentialsMissing: 'CredentialsMissing',
+  /** Connection objects: Data Hub refused the credential (Stalled). */
+  CredentialsRejected: 'CredentialsRejected',
+  /** Connection objects: deletion waits while objects still use it. */
+  InUse: 'InUse',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

@@ -20,19 +20,16 @@ export const AuthorizationCodeClientSchema = {
     "spec": {
       "type": "object",
       "description": "The desired Data Hub client and where to write its details.",
-      "required": [
-        "redirectUris"
-      ],
       "properties": {
         "displayName": {
           "type": "string",
-          "description": "The Data Hub client name. Defaults to \"<namespace>/<name>\".",
+          "description": "The client name in Data Hub. Not blank; at most 200 UTF-16 code units, as Data Hub counts them (emoji and other characters beyond U+FFFF count twice). Default: <namespace>/<name> (cut to 200).",
           "minLength": 1,
           "maxLength": 200
         },
         "redirectUris": {
           "type": "array",
-          "description": "Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.",
+          "description": "Where Data Hub may send users after sign-in. 1–10, unique, absolute URLs (https://app.example.com/callback; custom schemes such as com.example.app:/cb are allowed for native apps); http(s) URLs must name a host; no * (Data Hub matches exactly and ignores wildcards); no #fragment; no whitespace (Unicode spaces included) or control characters; hosts in ASCII (punycode xn--… for internationalised names) or IP addresses, ports 1–65535, no user name or password. The first one is written to the Secret as redirectUri. Required, except with managementPolicy: Observe.",
           "minItems": 1,
           "maxItems": 10,
           "items": {
@@ -43,7 +40,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "postLogoutRedirectUris": {
           "type": "array",
-          "description": "Where Data Hub may send users after sign-out. Absolute URLs, matched exactly.",
+          "description": "Where Data Hub may send users after sign-out. 0–10, unique, same URL rules. Default: [].",
           "maxItems": 10,
           "default": [],
           "items": {
@@ -54,7 +51,7 @@ export const AuthorizationCodeClientSchema = {
         },
         "allowedCorsOrigins": {
           "type": "array",
-          "description": "Browser origins allowed to call Data Hub's token endpoint (CORS). Origins only: scheme://host[:port], with no path and no trailing slash, written as browsers send them: lower case, ASCII host (punycode for internationalised names), canonical IPv6.",
+          "description": "Browser origins allowed to call Data Hub's token endpoint. 0–10, unique, origins only: scheme://host[:port], http or https, no path, query or trailing slash, written as browsers send them (lower case, ASCII host, canonical IPv6). Default: [].",
           "maxItems": 10,
           "default": [],
           "items": {
@@ -65,48 +62,57 @@ export const AuthorizationCodeClientSchema = {
         },
         "clientUri": {
           "type": "string",
-          "description": "The application's home page, shown on the consent screen. Absolute URL.",
+          "description": "Application home page for the consent screen. Absolute http(s) URL.",
           "maxLength": 2000
         },
         "logoUri": {
           "type": "string",
-          "description": "The application's logo, shown on the consent screen. Absolute URL.",
+          "description": "Application logo for the consent screen. Absolute http(s) URL.",
           "maxLength": 2000
         },
         "accessTokenLifetimeSeconds": {
           "type": "integer",
-          "description": "Lifetime of access tokens issued to this client, in seconds (60-3600).",
+          "description": "Lifetime of the access tokens Data Hub issues to this client, in seconds: 60–3600. Default: 3600.",
           "minimum": 60,
           "maximum": 3600,
           "default": 3600
         },
         "allowOfflineAccess": {
           "type": "boolean",
-          "description": "Whether the client may request refresh tokens with the offline_access scope.",
+          "description": "Whether the client may ask for refresh tokens (offline_access). Default: false.",
           "default": false
         },
         "enabled": {
           "type": "boolean",
-          "description": "When false, Data Hub refuses sign-ins through this client.",
+          "description": "When false, Data Hub refuses sign-ins through this client. Default: true.",
           "default": true
         },
         "clientId": {
           "type": "string",
-          "description": "Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.",
+          "description": "Pins the Data Hub client Id: adopt an existing client, or keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set (it cannot be changed or removed). Required with managementPolicy: Observe. See \"Identity\" in the README and \"Adopting and observing existing clients\" in the README.",
           "maxLength": 36
         },
         "deletionPolicy": {
           "type": "string",
-          "description": "What happens to the Data Hub client when this object is deleted: Delete removes it; Orphan keeps the client and the Secret.",
+          "description": "On deletion of the object: delete the Data Hub client, or keep it (and keep the Secret). Default: Delete.",
           "enum": [
             "Delete",
             "Orphan"
           ],
           "default": "Delete"
         },
+        "managementPolicy": {
+          "type": "string",
+          "description": "Manage: the operator creates, updates and deletes the Data Hub client. Observe: it only reads the existing client named by clientId and writes its details into the Secret; it never creates, changes or deletes it, and the other client fields (displayName, redirectUris, ...) are optional and ignored. See \"Adopting and observing existing clients\" in the README. Default: Manage.",
+          "enum": [
+            "Manage",
+            "Observe"
+          ],
+          "default": "Manage"
+        },
         "driftPolicy": {
           "type": "string",
-          "description": "What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).",
+          "description": "On edits made outside Kubernetes (the portal, scripts): put the spec back, or only report them (Ready=False and Stalled=True, reason Drifted). With Report, adopting an existing client writes nothing to it either: the differences are reported. Default: Enforce.",
           "enum": [
             "Enforce",
             "Report"
@@ -115,8 +121,32 @@ export const AuthorizationCodeClientSchema = {
         },
         "resyncInterval": {
           "type": "string",
-          "description": "How often the Data Hub client is re-read to detect drift (jittered by 10%), as a duration such as 10m or 1h30m, between 30s and 24h. Defaults to the operator's --resync-interval (10m).",
+          "description": "How often the Data Hub client is re-read for drift, ±10% jitter. 30s–24h, e.g. 15m, 1h30m. Default: operator's --resync-interval (10m).",
           "maxLength": 32
+        },
+        "connectionRef": {
+          "type": "object",
+          "description": "The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.",
+          "required": [
+            "kind",
+            "name"
+          ],
+          "properties": {
+            "kind": {
+              "type": "string",
+              "description": "Which kind of \"connection\" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.",
+              "enum": [
+                "DataHubConnection",
+                "ClusterDataHubConnection"
+              ]
+            },
+            "name": {
+              "type": "string",
+              "description": "The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.",
+              "minLength": 1,
+              "maxLength": 253
+            }
+          }
         },
         "secret": {
           "type": "object",
@@ -125,13 +155,13 @@ export const AuthorizationCodeClientSchema = {
           "properties": {
             "name": {
               "type": "string",
-              "description": "Name of the Secret in this namespace. Defaults to the object's name.",
+              "description": "The Secret to write, always in the object's namespace. Renaming it deletes the old Secret the operator owned. Default: the object's name.",
               "minLength": 1,
               "maxLength": 253
             },
             "creationPolicy": {
               "type": "string",
-              "description": "Owner (default): the operator creates and owns the Secret, and refuses to touch a Secret of the same name it does not own (Stalled, reason SecretConflict). Merge: the operator writes its keys into an existing Secret it does not own, leaving other keys alone (and never deletes that Secret).",
+              "description": "Owner: the operator creates and owns the Secret (controller ownerReference, so it is garbage-collected with the object) and refuses to touch a Secret of that name it does not own. Merge: if a Secret of that name exists and nobody controls it, the operator adds its keys to it and leaves the other keys alone. Default: Owner.",
               "enum": [
                 "Owner",
                 "Merge"
@@ -143,6 +173,7 @@ export const AuthorizationCodeClientSchema = {
               "description": "Extra labels, annotations and data entries for the Secret.",
               "properties": {
                 "labels": {
+                  "description": "Extra labels on an owned Secret. Default: {}.",
                   "type": "object",
                   "maxProperties": 64,
                   "additionalProperties": {
@@ -151,6 +182,7 @@ export const AuthorizationCodeClientSchema = {
                   }
                 },
                 "annotations": {
+                  "description": "Extra annotations on an owned Secret (e.g. reloader.stakater.com/match: \"true\"). Default: {}.",
                   "type": "object",
                   "maxProperties": 64,
                   "additionalProperties": {
@@ -160,7 +192,7 @@ export const AuthorizationCodeClientSchema = {
                 },
                 "data": {
                   "type": "object",
-                  "description": "Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded.",
+                  "description": "Extra keys (up to 32). Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $; nothing else is expanded (see \"The Secret\" in the README). A key may not be one of the default keys (clientId, tenantId, resource, authority, redirectUri, scope): kubectl apply refuses it. Default: {}.",
                   "maxProperties": 32,
                   "additionalProperties": {
                     "type": "string",
@@ -182,35 +214,35 @@ export const AuthorizationCodeClientSchema = {
       "properties": {
         "observedGeneration": {
           "type": "integer",
-          "description": "The metadata.generation the status describes."
+          "description": "The metadata.generation the status describes. -1 until the first reconcile (the CRD defaults it), so kstatus, Flux and Argo CD never call a new object ready early."
         },
         "clientId": {
           "type": "string",
-          "description": "The Data Hub client Id this object manages."
+          "description": "The Data Hub client Id this object manages (not set by an object that only observes: its Id is spec.clientId)."
         },
         "tenantId": {
           "type": "string",
-          "description": "The Data Hub tenant the client lives in."
+          "description": "The Data Hub tenant."
         },
         "secretName": {
           "type": "string",
-          "description": "The Secret holding the client details."
+          "description": "The Secret holding the details."
         },
         "lastSyncedTime": {
           "type": "string",
-          "description": "When the operator last changed the Data Hub client or the Secret."
+          "description": "When the operator last changed the client or the Secret (not updated by no-op checks)."
         },
         "effectiveAfter": {
           "type": "string",
-          "description": "When the last client change is expected to be in effect for sign-ins (Data Hub can take up to an hour to apply client changes)."
+          "description": "When the last client change should be in effect for sign-ins (Data Hub takes up to an hour)."
         },
         "lastHandledReconcileAt": {
           "type": "string",
-          "description": "The last value of the identity.datahub.dev/reconcile-requested-at annotation handled."
+          "description": "The last reconcile-requested-at value handled."
         },
         "conditions": {
           "type": "array",
-          "description": "Ready, Reconciling, Stalled and Propagated (kstatus conventions).",
+          "description": "Ready, Reconciling, Stalled, Propagated and Paused (kstatus conventions), each with a reason: see \"Conditions and reasons\" in the README.",
           "items": {
             "type": "object",
             "required": [
@@ -350,7 +382,7 @@ export const ClientCredentialsClientSchema = {
         },
         "connectionRef": {
           "type": "object",
-          "description": "The Data Hub connection (tenant and credential) this client lives in. A DataHubConnection must be in this namespace; a ClusterDataHubConnection must admit it. Unset: the operator's default connection.",
+          "description": "The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.",
           "required": [
             "kind",
             "name"
@@ -358,7 +390,7 @@ export const ClientCredentialsClientSchema = {
           "properties": {
             "kind": {
               "type": "string",
-              "description": "DataHubConnection (in this namespace) or ClusterDataHubConnection.",
+              "description": "Which kind of \"connection\" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.",
               "enum": [
                 "DataHubConnection",
                 "ClusterDataHubConnection"
@@ -366,7 +398,7 @@ export const ClientCredentialsClientSchema = {
             },
             "name": {
               "type": "string",
-              "description": "The connection's name.",
+              "description": "The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.",
               "minLength": 1,
               "maxLength": 253
             }
@@ -428,7 +460,6 @@ export const ClientCredentialsClientSchema = {
         "secretRotation": {
           "type": "object",
           "description": "How the client secret is rotated. Each secret the operator makes expires after validFor; the next one is made rotateBefore its expiry (jittered a little earlier, never later), written to the Secret, and the previous one is deleted from Data Hub gracePeriod later, so every pod can pick up the new one. The annotation identity.datahub.dev/rotate-requested-at rotates at once.",
-          "default": {},
           "properties": {
             "validFor": {
               "type": "string",
@@ -618,6 +649,390 @@ export const ClientCredentialsClientSchema = {
   }
 } as const;
 
+/** ClusterDataHubConnection v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
+export const ClusterDataHubConnectionSchema = {
+  "type": "object",
+  "description": "A Data Hub tenant and the client-credentials credential the operator uses to manage clients in it, for the client objects of every namespace namespaceSelector admits (they name it in spec.connectionRef). For cluster admins: the credential is read from a Secret in the namespace it names.",
+  "required": [
+    "spec"
+  ],
+  "properties": {
+    "apiVersion": {
+      "type": "string"
+    },
+    "kind": {
+      "type": "string"
+    },
+    "metadata": {
+      "type": "object"
+    },
+    "spec": {
+      "type": "object",
+      "description": "The tenant, where to reach it, and the credential.",
+      "required": [
+        "tenantId",
+        "credentials"
+      ],
+      "properties": {
+        "url": {
+          "type": "string",
+          "description": "Data Hub base URL without a path. https only; http is accepted for a loopback host (the simulator). Identity writes only work on the global host. Changing it builds a new entry (client, token cache, budget) that is verified before use. Default: https://uswe.datahub.connect.aveva.com.",
+          "default": "https://uswe.datahub.connect.aveva.com",
+          "maxLength": 300
+        },
+        "tenantId": {
+          "type": "string",
+          "description": "The tenant. Immutable (refused at apply): the clients of a connection live in its tenant, and moving a connection to another tenant would silently make new clients there and leave the old ones behind. To move clients: make another connection and re-create the clients with it (deletionPolicy: Orphan keeps the old ones). Required.",
+          "maxLength": 36
+        },
+        "credentials": {
+          "type": "object",
+          "description": "Where the client-credentials credential (client id and secret) is read from.",
+          "required": [
+            "secretRef"
+          ],
+          "properties": {
+            "secretRef": {
+              "type": "object",
+              "description": "The Secret holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role, in the namespace named here (e.g. the operator's own). Changes to it are picked up within seconds, without a restart.",
+              "required": [
+                "name",
+                "namespace"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string",
+                  "description": "The Secret with the client id and secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes (rotation, a Secret created late) are picked up within seconds, no restart. Required.",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "namespace": {
+                  "type": "string",
+                  "description": "ClusterDataHubConnection: required, the Secret's namespace. DataHubConnection: refused at apply; the Secret is always in the connection's own namespace.",
+                  "minLength": 1,
+                  "maxLength": 63
+                },
+                "clientIdKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client id. Default: client-id.",
+                  "default": "client-id",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "clientSecretKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client secret. Default: client-secret.",
+                  "default": "client-secret",
+                  "minLength": 1,
+                  "maxLength": 253
+                }
+              }
+            }
+          }
+        },
+        "instanceId": {
+          "type": "string",
+          "description": "The input of the client Ids derived for clients using this connection. Declare it in Git and a rebuilt cluster derives the same Ids (see below). Changing it affects only objects that have no client yet. Default: the operator's --instance-id.",
+          "minLength": 1,
+          "maxLength": 128
+        },
+        "requestsPerMinute": {
+          "type": "integer",
+          "description": "A fixed cap for this connection's shared budget (1–1,000,000). Unset: unlimited until Data Hub answers 429, then learnt.",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "namespaceSelector": {
+          "type": "object",
+          "description": "Which namespaces' objects may use this connection, by the namespaces' labels (a Kubernetes label selector: matchLabels and matchExpressions, ANDed). Unset or {}: every namespace. Objects elsewhere that name it are Stalled (ConnectionNotAllowed) and no request is made for them. Label changes take effect within seconds.",
+          "properties": {
+            "matchLabels": {
+              "type": "object",
+              "description": "ClusterDataHubConnection only: which namespaces' objects may use it, by namespace labels (ANDed; operators In, NotIn, Exists, DoesNotExist). Label changes take effect within seconds. Default: unset = every namespace.",
+              "maxProperties": 64,
+              "additionalProperties": {
+                "type": "string",
+                "maxLength": 63
+              }
+            },
+            "matchExpressions": {
+              "type": "array",
+              "description": "ClusterDataHubConnection only: which namespaces' objects may use it, by namespace labels (ANDed; operators In, NotIn, Exists, DoesNotExist). Label changes take effect within seconds. Default: unset = every namespace.",
+              "maxItems": 32,
+              "items": {
+                "type": "object",
+                "required": [
+                  "key",
+                  "operator"
+                ],
+                "properties": {
+                  "key": {
+                    "type": "string",
+                    "description": "A label key.",
+                    "minLength": 1,
+                    "maxLength": 317
+                  },
+                  "operator": {
+                    "type": "string",
+                    "enum": [
+                      "In",
+                      "NotIn",
+                      "Exists",
+                      "DoesNotExist"
+                    ]
+                  },
+                  "values": {
+                    "type": "array",
+                    "maxItems": 64,
+                    "items": {
+                      "type": "string",
+                      "maxLength": 63
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "status": {
+      "type": "object",
+      "description": "What the operator last observed.",
+      "default": {
+        "observedGeneration": -1
+      },
+      "properties": {
+        "observedGeneration": {
+          "type": "integer",
+          "description": "The generation the status describes (-1 until the first reconcile)."
+        },
+        "clients": {
+          "type": "integer",
+          "description": "How many objects use the connection."
+        },
+        "users": {
+          "type": "array",
+          "description": "The first 20 of them (Kind namespace/name), sorted.",
+          "maxItems": 20,
+          "items": {
+            "type": "string",
+            "maxLength": 600
+          }
+        },
+        "conditions": {
+          "type": "array",
+          "description": "Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: \"Conditions and reasons\" in the README.",
+          "items": {
+            "type": "object",
+            "required": [
+              "type",
+              "status",
+              "lastTransitionTime",
+              "reason",
+              "message"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "maxLength": 316
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "True",
+                  "False",
+                  "Unknown"
+                ]
+              },
+              "observedGeneration": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "lastTransitionTime": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string",
+                "maxLength": 1024
+              },
+              "message": {
+                "type": "string",
+                "maxLength": 32768
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const;
+
+/** DataHubConnection v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
+export const DataHubConnectionSchema = {
+  "type": "object",
+  "description": "A Data Hub tenant and the client-credentials credential the operator uses to manage clients in it, for the client objects of this namespace only (they name it in spec.connectionRef). The credential is read from a Secret in this namespace.",
+  "required": [
+    "spec"
+  ],
+  "properties": {
+    "apiVersion": {
+      "type": "string"
+    },
+    "kind": {
+      "type": "string"
+    },
+    "metadata": {
+      "type": "object"
+    },
+    "spec": {
+      "type": "object",
+      "description": "The tenant, where to reach it, and the credential.",
+      "required": [
+        "tenantId",
+        "credentials"
+      ],
+      "properties": {
+        "url": {
+          "type": "string",
+          "description": "Data Hub base URL without a path. https only; http is accepted for a loopback host (the simulator). Identity writes only work on the global host. Changing it builds a new entry (client, token cache, budget) that is verified before use. Default: https://uswe.datahub.connect.aveva.com.",
+          "default": "https://uswe.datahub.connect.aveva.com",
+          "maxLength": 300
+        },
+        "tenantId": {
+          "type": "string",
+          "description": "The tenant. Immutable (refused at apply): the clients of a connection live in its tenant, and moving a connection to another tenant would silently make new clients there and leave the old ones behind. To move clients: make another connection and re-create the clients with it (deletionPolicy: Orphan keeps the old ones). Required.",
+          "maxLength": 36
+        },
+        "credentials": {
+          "type": "object",
+          "description": "Where the client-credentials credential (client id and secret) is read from.",
+          "required": [
+            "secretRef"
+          ],
+          "properties": {
+            "secretRef": {
+              "type": "object",
+              "description": "A Secret in this connection's namespace holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes to it are picked up within seconds, without a restart.",
+              "required": [
+                "name"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string",
+                  "description": "The Secret with the client id and secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes (rotation, a Secret created late) are picked up within seconds, no restart. Required.",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "namespace": {
+                  "type": "string",
+                  "description": "ClusterDataHubConnection: required, the Secret's namespace. DataHubConnection: refused at apply; the Secret is always in the connection's own namespace.",
+                  "maxLength": 63
+                },
+                "clientIdKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client id. Default: client-id.",
+                  "default": "client-id",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "clientSecretKey": {
+                  "type": "string",
+                  "description": "The Secret key holding the client secret. Default: client-secret.",
+                  "default": "client-secret",
+                  "minLength": 1,
+                  "maxLength": 253
+                }
+              }
+            }
+          }
+        },
+        "instanceId": {
+          "type": "string",
+          "description": "The input of the client Ids derived for clients using this connection. Declare it in Git and a rebuilt cluster derives the same Ids (see below). Changing it affects only objects that have no client yet. Default: the operator's --instance-id.",
+          "minLength": 1,
+          "maxLength": 128
+        },
+        "requestsPerMinute": {
+          "type": "integer",
+          "description": "A fixed cap for this connection's shared budget (1–1,000,000). Unset: unlimited until Data Hub answers 429, then learnt.",
+          "minimum": 1,
+          "maximum": 1000000
+        }
+      }
+    },
+    "status": {
+      "type": "object",
+      "description": "What the operator last observed.",
+      "default": {
+        "observedGeneration": -1
+      },
+      "properties": {
+        "observedGeneration": {
+          "type": "integer",
+          "description": "The generation the status describes (-1 until the first reconcile)."
+        },
+        "clients": {
+          "type": "integer",
+          "description": "How many objects use the connection."
+        },
+        "users": {
+          "type": "array",
+          "description": "The first 20 of them (Kind namespace/name), sorted.",
+          "maxItems": 20,
+          "items": {
+            "type": "string",
+            "maxLength": 600
+          }
+        },
+        "conditions": {
+          "type": "array",
+          "description": "Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: \"Conditions and reasons\" in the README.",
+          "items": {
+            "type": "object",
+            "required": [
+              "type",
+              "status",
+              "lastTransitionTime",
+              "reason",
+              "message"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "maxLength": 316
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "True",
+                  "False",
+                  "Unknown"
+                ]
+              },
+              "observedGeneration": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "lastTransitionTime": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string",
+                "maxLength": 1024
+              },
+              "message": {
+                "type": "string",
+                "maxLength": 32768
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const;
+
 /** HybridClient v1alpha1 as a JSON schema for ajv (CEL rules are enforced by the API server). */
 export const HybridClientSchema = {
   "type": "object",
@@ -741,7 +1156,7 @@ export const HybridClientSchema = {
         },
         "connectionRef": {
           "type": "object",
-          "description": "The Data Hub connection (tenant and credential) this client lives in. A DataHubConnection must be in this namespace; a ClusterDataHubConnection must admit it. Unset: the operator's default connection.",
+          "description": "The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.",
           "required": [
             "kind",
             "name"
@@ -749,7 +1164,7 @@ export const HybridClientSchema = {
           "properties": {
             "kind": {
               "type": "string",
-              "description": "DataHubConnection (in this namespace) or ClusterDataHubConnection.",
+              "description": "Which kind of \"connection\" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.",
               "enum": [
                 "DataHubConnection",
                 "ClusterDataHubConnection"
@@ -757,7 +1172,7 @@ export const HybridClientSchema = {
             },
             "name": {
               "type": "string",
-              "description": "The connection's name.",
+              "description": "The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.",
               "minLength": 1,
               "maxLength": 253
             }
@@ -819,7 +1234,6 @@ export const HybridClientSchema = {
         "secretRotation": {
           "type": "object",
           "description": "How the client secret is rotated. Each secret the operator makes expires after validFor; the next one is made rotateBefore its expiry (jittered a little earlier, never later), written to the Secret, and the previous one is deleted from Data Hub gracePeriod later, so every pod can pick up the new one. The annotation identity.datahub.dev/rotate-requested-at rotates at once.",
-          "default": {},
           "properties": {
             "validFor": {
               "type": "string",

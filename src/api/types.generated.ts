@@ -7,88 +7,111 @@ import type { KubeObject } from './objects.ts';
  */
 export interface AuthorizationCodeClientSpec {
   /**
-   * The Data Hub client name. Defaults to "<namespace>/<name>".
+   * The client name in Data Hub. Not blank; at most 200 UTF-16 code units, as Data Hub counts them (emoji and other characters beyond U+FFFF count twice). Default: <namespace>/<name> (cut to 200).
    */
   displayName?: string;
   /**
-   * Where Data Hub may send users back after sign-in. Absolute URLs, matched exactly by Data Hub (wildcards are not supported). The first one is written to the Secret as `redirectUri`. Hosts are written in ASCII (an internationalised name in punycode, xn--...) or as IP addresses, with an optional port from 1 to 65535 and no user name.
+   * Where Data Hub may send users after sign-in. 1–10, unique, absolute URLs (https://app.example.com/callback; custom schemes such as com.example.app:/cb are allowed for native apps); http(s) URLs must name a host; no * (Data Hub matches exactly and ignores wildcards); no #fragment; no whitespace (Unicode spaces included) or control characters; hosts in ASCII (punycode xn--… for internationalised names) or IP addresses, ports 1–65535, no user name or password. The first one is written to the Secret as redirectUri. Required, except with managementPolicy: Observe.
    *
    * @minItems 1
    * @maxItems 10
    */
-  redirectUris: [string, ...string[]];
+  redirectUris?: [string, ...string[]];
   /**
-   * Where Data Hub may send users after sign-out. Absolute URLs, matched exactly.
+   * Where Data Hub may send users after sign-out. 0–10, unique, same URL rules. Default: [].
    *
    * @maxItems 10
    */
   postLogoutRedirectUris?: string[];
   /**
-   * Browser origins allowed to call Data Hub's token endpoint (CORS). Origins only: scheme://host[:port], with no path and no trailing slash, written as browsers send them: lower case, ASCII host (punycode for internationalised names), canonical IPv6.
+   * Browser origins allowed to call Data Hub's token endpoint. 0–10, unique, origins only: scheme://host[:port], http or https, no path, query or trailing slash, written as browsers send them (lower case, ASCII host, canonical IPv6). Default: [].
    *
    * @maxItems 10
    */
   allowedCorsOrigins?: string[];
   /**
-   * The application's home page, shown on the consent screen. Absolute URL.
+   * Application home page for the consent screen. Absolute http(s) URL.
    */
   clientUri?: string;
   /**
-   * The application's logo, shown on the consent screen. Absolute URL.
+   * Application logo for the consent screen. Absolute http(s) URL.
    */
   logoUri?: string;
   /**
-   * Lifetime of access tokens issued to this client, in seconds (60-3600).
+   * Lifetime of the access tokens Data Hub issues to this client, in seconds: 60–3600. Default: 3600.
    */
   accessTokenLifetimeSeconds?: number;
   /**
-   * Whether the client may request refresh tokens with the offline_access scope.
+   * Whether the client may ask for refresh tokens (offline_access). Default: false.
    */
   allowOfflineAccess?: boolean;
   /**
-   * When false, Data Hub refuses sign-ins through this client.
+   * When false, Data Hub refuses sign-ins through this client. Default: true.
    */
   enabled?: boolean;
   /**
-   * Pins the Data Hub client Id (a GUID). Use it to adopt an existing client, or to keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set.
+   * Pins the Data Hub client Id: adopt an existing client, or keep the same Id across cluster rebuilds (copy it from status.clientId). When unset, the operator derives a stable Id from its instance id and the object's namespace and name. Immutable once set (it cannot be changed or removed). Required with managementPolicy: Observe. See "Identity" in the README and "Adopting and observing existing clients" in the README.
    */
   clientId?: string;
   /**
-   * What happens to the Data Hub client when this object is deleted: Delete removes it; Orphan keeps the client and the Secret.
+   * On deletion of the object: delete the Data Hub client, or keep it (and keep the Secret). Default: Delete.
    */
   deletionPolicy?: "Delete" | "Orphan";
   /**
-   * What to do when the client is changed outside Kubernetes (for example in the Data Hub portal): Enforce puts the spec back; Report only reports it (Ready=False, reason Drifted).
+   * Manage: the operator creates, updates and deletes the Data Hub client. Observe: it only reads the existing client named by clientId and writes its details into the Secret; it never creates, changes or deletes it, and the other client fields (displayName, redirectUris, ...) are optional and ignored. See "Adopting and observing existing clients" in the README. Default: Manage.
+   */
+  managementPolicy?: "Manage" | "Observe";
+  /**
+   * On edits made outside Kubernetes (the portal, scripts): put the spec back, or only report them (Ready=False and Stalled=True, reason Drifted). With Report, adopting an existing client writes nothing to it either: the differences are reported. Default: Enforce.
    */
   driftPolicy?: "Enforce" | "Report";
   /**
-   * How often the Data Hub client is re-read to detect drift (jittered by 10%), as a duration such as 10m or 1h30m, between 30s and 24h. Defaults to the operator's --resync-interval (10m).
+   * How often the Data Hub client is re-read for drift, ±10% jitter. 30s–24h, e.g. 15m, 1h30m. Default: operator's --resync-interval (10m).
    */
   resyncInterval?: string;
+  /**
+   * The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.
+   */
+  connectionRef?: {
+    /**
+     * Which kind of "connection" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.
+     */
+    kind: "DataHubConnection" | "ClusterDataHubConnection";
+    /**
+     * The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.
+     */
+    name: string;
+  };
   /**
    * Where and how the client details are written.
    */
   secret?: {
     /**
-     * Name of the Secret in this namespace. Defaults to the object's name.
+     * The Secret to write, always in the object's namespace. Renaming it deletes the old Secret the operator owned. Default: the object's name.
      */
     name?: string;
     /**
-     * Owner (default): the operator creates and owns the Secret, and refuses to touch a Secret of the same name it does not own (Stalled, reason SecretConflict). Merge: the operator writes its keys into an existing Secret it does not own, leaving other keys alone (and never deletes that Secret).
+     * Owner: the operator creates and owns the Secret (controller ownerReference, so it is garbage-collected with the object) and refuses to touch a Secret of that name it does not own. Merge: if a Secret of that name exists and nobody controls it, the operator adds its keys to it and leaves the other keys alone. Default: Owner.
      */
     creationPolicy?: "Owner" | "Merge";
     /**
      * Extra labels, annotations and data entries for the Secret.
      */
     template?: {
+      /**
+       * Extra labels on an owned Secret. Default: {}.
+       */
       labels?: {
         [k: string]: string;
       };
+      /**
+       * Extra annotations on an owned Secret (e.g. reloader.stakater.com/match: "true"). Default: {}.
+       */
       annotations?: {
         [k: string]: string;
       };
       /**
-       * Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded.
+       * Extra keys (up to 32). Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(namespace) and $(name); write $$ for a literal $; nothing else is expanded (see "The Secret" in the README). A key may not be one of the default keys (clientId, tenantId, resource, authority, redirectUri, scope): kubectl apply refuses it. Default: {}.
        */
       data?: {
         [k: string]: string;
@@ -102,35 +125,35 @@ export interface AuthorizationCodeClientSpec {
  */
 export interface AuthorizationCodeClientStatus {
   /**
-   * The metadata.generation the status describes.
+   * The metadata.generation the status describes. -1 until the first reconcile (the CRD defaults it), so kstatus, Flux and Argo CD never call a new object ready early.
    */
   observedGeneration?: number;
   /**
-   * The Data Hub client Id this object manages.
+   * The Data Hub client Id this object manages (not set by an object that only observes: its Id is spec.clientId).
    */
   clientId?: string;
   /**
-   * The Data Hub tenant the client lives in.
+   * The Data Hub tenant.
    */
   tenantId?: string;
   /**
-   * The Secret holding the client details.
+   * The Secret holding the details.
    */
   secretName?: string;
   /**
-   * When the operator last changed the Data Hub client or the Secret.
+   * When the operator last changed the client or the Secret (not updated by no-op checks).
    */
   lastSyncedTime?: string;
   /**
-   * When the last client change is expected to be in effect for sign-ins (Data Hub can take up to an hour to apply client changes).
+   * When the last client change should be in effect for sign-ins (Data Hub takes up to an hour).
    */
   effectiveAfter?: string;
   /**
-   * The last value of the identity.datahub.dev/reconcile-requested-at annotation handled.
+   * The last reconcile-requested-at value handled.
    */
   lastHandledReconcileAt?: string;
   /**
-   * Ready, Reconciling, Stalled and Propagated (kstatus conventions).
+   * Ready, Reconciling, Stalled, Propagated and Paused (kstatus conventions), each with a reason: see "Conditions and reasons" in the README.
    */
   conditions?: {
     type: string;
@@ -198,15 +221,15 @@ export interface ClientCredentialsClientSpec {
    */
   managementPolicy?: "Manage" | "Observe";
   /**
-   * The Data Hub connection (tenant and credential) this client lives in. A DataHubConnection must be in this namespace; a ClusterDataHubConnection must admit it. Unset: the operator's default connection.
+   * The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.
    */
   connectionRef?: {
     /**
-     * DataHubConnection (in this namespace) or ClusterDataHubConnection.
+     * Which kind of "connection" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.
      */
     kind: "DataHubConnection" | "ClusterDataHubConnection";
     /**
-     * The connection's name.
+     * The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.
      */
     name: string;
   };
@@ -365,6 +388,209 @@ export interface ClientCredentialsClient extends KubeObject {
 }
 
 /**
+ * The tenant, where to reach it, and the credential.
+ */
+export interface ClusterDataHubConnectionSpec {
+  /**
+   * Data Hub base URL without a path. https only; http is accepted for a loopback host (the simulator). Identity writes only work on the global host. Changing it builds a new entry (client, token cache, budget) that is verified before use. Default: https://uswe.datahub.connect.aveva.com.
+   */
+  url?: string;
+  /**
+   * The tenant. Immutable (refused at apply): the clients of a connection live in its tenant, and moving a connection to another tenant would silently make new clients there and leave the old ones behind. To move clients: make another connection and re-create the clients with it (deletionPolicy: Orphan keeps the old ones). Required.
+   */
+  tenantId: string;
+  /**
+   * Where the client-credentials credential (client id and secret) is read from.
+   */
+  credentials: {
+    /**
+     * The Secret holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role, in the namespace named here (e.g. the operator's own). Changes to it are picked up within seconds, without a restart.
+     */
+    secretRef: {
+      /**
+       * The Secret with the client id and secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes (rotation, a Secret created late) are picked up within seconds, no restart. Required.
+       */
+      name: string;
+      /**
+       * ClusterDataHubConnection: required, the Secret's namespace. DataHubConnection: refused at apply; the Secret is always in the connection's own namespace.
+       */
+      namespace: string;
+      /**
+       * The Secret key holding the client id. Default: client-id.
+       */
+      clientIdKey?: string;
+      /**
+       * The Secret key holding the client secret. Default: client-secret.
+       */
+      clientSecretKey?: string;
+    };
+  };
+  /**
+   * The input of the client Ids derived for clients using this connection. Declare it in Git and a rebuilt cluster derives the same Ids (see below). Changing it affects only objects that have no client yet. Default: the operator's --instance-id.
+   */
+  instanceId?: string;
+  /**
+   * A fixed cap for this connection's shared budget (1–1,000,000). Unset: unlimited until Data Hub answers 429, then learnt.
+   */
+  requestsPerMinute?: number;
+  /**
+   * Which namespaces' objects may use this connection, by the namespaces' labels (a Kubernetes label selector: matchLabels and matchExpressions, ANDed). Unset or {}: every namespace. Objects elsewhere that name it are Stalled (ConnectionNotAllowed) and no request is made for them. Label changes take effect within seconds.
+   */
+  namespaceSelector?: {
+    /**
+     * ClusterDataHubConnection only: which namespaces' objects may use it, by namespace labels (ANDed; operators In, NotIn, Exists, DoesNotExist). Label changes take effect within seconds. Default: unset = every namespace.
+     */
+    matchLabels?: {
+      [k: string]: string;
+    };
+    /**
+     * ClusterDataHubConnection only: which namespaces' objects may use it, by namespace labels (ANDed; operators In, NotIn, Exists, DoesNotExist). Label changes take effect within seconds. Default: unset = every namespace.
+     *
+     * @maxItems 32
+     */
+    matchExpressions?: {
+      /**
+       * A label key.
+       */
+      key: string;
+      operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+      /**
+       * @maxItems 64
+       */
+      values?: string[];
+    }[];
+  };
+}
+
+/**
+ * What the operator last observed.
+ */
+export interface ClusterDataHubConnectionStatus {
+  /**
+   * The generation the status describes (-1 until the first reconcile).
+   */
+  observedGeneration?: number;
+  /**
+   * How many objects use the connection.
+   */
+  clients?: number;
+  /**
+   * The first 20 of them (Kind namespace/name), sorted.
+   *
+   * @maxItems 20
+   */
+  users?: string[];
+  /**
+   * Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: "Conditions and reasons" in the README.
+   */
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    observedGeneration?: number;
+    lastTransitionTime: string;
+    reason: string;
+    message: string;
+  }[];
+}
+
+export const ClusterDataHubConnectionApiVersion = 'identity.datahub.dev/v1alpha1';
+
+export const ClusterDataHubConnectionPlural = 'clusterdatahubconnections';
+
+export interface ClusterDataHubConnection extends KubeObject {
+  spec: ClusterDataHubConnectionSpec;
+  status?: ClusterDataHubConnectionStatus;
+}
+
+/**
+ * The tenant, where to reach it, and the credential.
+ */
+export interface DataHubConnectionSpec {
+  /**
+   * Data Hub base URL without a path. https only; http is accepted for a loopback host (the simulator). Identity writes only work on the global host. Changing it builds a new entry (client, token cache, budget) that is verified before use. Default: https://uswe.datahub.connect.aveva.com.
+   */
+  url?: string;
+  /**
+   * The tenant. Immutable (refused at apply): the clients of a connection live in its tenant, and moving a connection to another tenant would silently make new clients there and leave the old ones behind. To move clients: make another connection and re-create the clients with it (deletionPolicy: Orphan keeps the old ones). Required.
+   */
+  tenantId: string;
+  /**
+   * Where the client-credentials credential (client id and secret) is read from.
+   */
+  credentials: {
+    /**
+     * A Secret in this connection's namespace holding the client id and client secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes to it are picked up within seconds, without a restart.
+     */
+    secretRef: {
+      /**
+       * The Secret with the client id and secret of a Data Hub client-credentials client with the Tenant Administrator role. Changes (rotation, a Secret created late) are picked up within seconds, no restart. Required.
+       */
+      name: string;
+      /**
+       * ClusterDataHubConnection: required, the Secret's namespace. DataHubConnection: refused at apply; the Secret is always in the connection's own namespace.
+       */
+      namespace?: string;
+      /**
+       * The Secret key holding the client id. Default: client-id.
+       */
+      clientIdKey?: string;
+      /**
+       * The Secret key holding the client secret. Default: client-secret.
+       */
+      clientSecretKey?: string;
+    };
+  };
+  /**
+   * The input of the client Ids derived for clients using this connection. Declare it in Git and a rebuilt cluster derives the same Ids (see below). Changing it affects only objects that have no client yet. Default: the operator's --instance-id.
+   */
+  instanceId?: string;
+  /**
+   * A fixed cap for this connection's shared budget (1–1,000,000). Unset: unlimited until Data Hub answers 429, then learnt.
+   */
+  requestsPerMinute?: number;
+}
+
+/**
+ * What the operator last observed.
+ */
+export interface DataHubConnectionStatus {
+  /**
+   * The generation the status describes (-1 until the first reconcile).
+   */
+  observedGeneration?: number;
+  /**
+   * How many objects use the connection.
+   */
+  clients?: number;
+  /**
+   * The first 20 of them (Kind namespace/name), sorted.
+   *
+   * @maxItems 20
+   */
+  users?: string[];
+  /**
+   * Ready (True, reason Connected: a token was obtained and the tenant answered; re-checked every few minutes), Reconciling (True while retrying: RemoteUnavailable, TenantNotFound, InUse), Stalled (True when only you can fix it: CredentialsMissing, CredentialsRejected, InvalidSpec). Reasons and what to do: "Conditions and reasons" in the README.
+   */
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    observedGeneration?: number;
+    lastTransitionTime: string;
+    reason: string;
+    message: string;
+  }[];
+}
+
+export const DataHubConnectionApiVersion = 'identity.datahub.dev/v1alpha1';
+
+export const DataHubConnectionPlural = 'datahubconnections';
+
+export interface DataHubConnection extends KubeObject {
+  spec: DataHubConnectionSpec;
+  status?: DataHubConnectionStatus;
+}
+
+/**
  * The desired Data Hub client and where to write its details and secret.
  */
 export interface HybridClientSpec {
@@ -430,15 +656,15 @@ export interface HybridClientSpec {
    */
   managementPolicy?: "Manage" | "Observe";
   /**
-   * The Data Hub connection (tenant and credential) this client lives in. A DataHubConnection must be in this namespace; a ClusterDataHubConnection must admit it. Unset: the operator's default connection.
+   * The Data Hub connection (tenant and credential) this client uses. Unset: the operator's default connection (its flags). A DataHubConnection is looked up in this object's namespace only; a ClusterDataHubConnection only if its namespaceSelector admits this namespace (else the object is Stalled, ConnectionNotAllowed). Immutable.
    */
   connectionRef?: {
     /**
-     * DataHubConnection (in this namespace) or ClusterDataHubConnection.
+     * Which kind of "connection" in the README the client uses. Unset connectionRef: the operator's default connection (its flags), as before connections existed. Immutable.
      */
     kind: "DataHubConnection" | "ClusterDataHubConnection";
     /**
-     * The connection's name.
+     * The connection's name. A DataHubConnection is looked up in the object's own namespace only (the reference has no namespace field); a ClusterDataHubConnection only if its namespaceSelector admits the object's namespace. Otherwise the object is Stalled with ConnectionNotAllowed and no Data Hub request is made for it. Immutable.
      */
     name: string;
   };

@@ -4,12 +4,13 @@
 // a time), the budgeted gateway, the instance id client Ids are derived from, and one drift scanner
 // per kind. Knows nothing of Kubernetes objects or kinds.
 import type { DataHubClient } from '../datahub/index.ts';
+import { connectionLabel } from './connection-keys.ts';
 import type { DriftScanner } from './drift-scanner.ts';
 import { DataHubGateway } from './gateway.ts';
 import type { SharedBudget } from './shared-budget.ts';
 
 export interface ConnectionInit {
-  /** The registry key ('default' for the one built from the flags). */
+  /** The registry key ('default' for the one built from the flags; see connection-keys.ts). */
   id: string;
   tenantId: string;
   /** The Data Hub base URL (written to Secrets as `resource`). */
@@ -26,6 +27,8 @@ interface Scanner {
 
 export class Connection {
   readonly id: string;
+  /** The `connection` metrics and log label ("default", "<namespace>/<name>", "cluster/<name>"). */
+  readonly label: string;
   readonly tenantId: string;
   readonly baseUrl: string;
   readonly instanceId: string;
@@ -37,6 +40,7 @@ export class Connection {
 
   constructor(init: ConnectionInit) {
     this.id = init.id;
+    this.label = connectionLabel(init.id);
     this.tenantId = init.tenantId;
     this.baseUrl = init.baseUrl;
     this.instanceId = init.instanceId;

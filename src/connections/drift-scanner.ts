@@ -16,6 +16,12 @@ export interface DriftScannerOptions<R> {
   log: Logger;
   /** Reads the given client Ids (≤ batchSize) and returns those that exist. */
   readBatch(ids: string[]): Promise<Map<string, R>>;
+  /**
+   * Whether key may still be read through this scanner's connection (it still resolves to it). Asked
+   * right before each read: an object that lost the connection (a namespace label removed, the
+   * connection gone) is dropped instead of read, so no request is ever made for it. Default: yes.
+   */
+  admit?(key: string): boolean;
   /** Called for every object in a successful batch; remote is null when the client is gone. */
   onObserved(key: string, clientId: string, remote: R | null, observedAt: number): void;
   batchSize?: number;
@@ -34,7 +40,7 @@ interface Entry {
 }
 
 export class DriftScanner<R> {
-  private readonly opts: Required<DriftScannerOptions<R>>;
+  private readonly opts: Required<Omit<DriftScannerOptions<R>, 'admit'>> & Pick<DriftScannerOptions<R>, 'admit'>;
   private readonly entries = new Map<string, Entry>();
   private readonly heap = new MinHeap<{ at: number; key: string; seq: number }>((a, b) => a.at - b.at);
   /** Due entries waiting to fill a batch, oldest first. */
@@ -84,6 +90,7 @@ export class DriftScanner<R> {
   unschedule(key: string): void {
     this.entries.delete(key);
   }
+
 
   size(): number {
     return this.entries.size;
@@ -156,7 +163,13 @@ export class DriftScanner<R> {
     }
   }
 
-  private async read(batch: Entry[]): Promise<boolean> {
+  private async read(all: Entry[]): Promise<boolean> {
+    const batch: Entry[] = [];
+    for (const entry of all) {
+      if (!this.opts.admit || this.opts.admit(entry.key)) batch.push(entry);
+      else if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    }
+    if (batch.length === 0) return true;
     const ids = [...new Set(batch.map((e) => e.clientId))];
     let found: Map<string, R>;
     try {

@@ -100,6 +100,11 @@ export class SharedBudget {
     return this.rate;
   }
 
+  /** The circuit is open: Data Hub kept failing, so only one probe at a time goes through until one succeeds. */
+  circuitOpen(): boolean {
+    return this.needsProbe;
+  }
+
   /** Milliseconds until requests may flow again (0 when not paused). */
   pausedForMs(): number {
     return Math.max(0, this.pausedUntil - this.opts.clock.now());

@@ -1,8 +1,11 @@
 // One HTTP exchange with Data Hub over undici: per-request timeout, a cap on how much of a response
 // is read, metrics callback, and network/timeout failures turned into DataHubError. It does not
-// interpret statuses or bodies (client.ts and token-provider.ts do) and never retries.
+// interpret statuses or bodies (client.ts and token-provider.ts do) and never retries. Also builds the
+// process-wide keep-alive dispatcher every client shares, direct or through the configured proxy.
 import { Agent, request, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import { EnvProxyDispatcher, proxyFailure, proxySecretsOf } from '../proxy/dispatcher.ts';
+import { usesProxy, type ProxySettings } from '../proxy/settings.ts';
 import { DataHubError, scrub } from './errors.ts';
 
 export type RequestObserver = (m: { method: string; route: string; status: number | 'error'; durationMs: number }) => void;
@@ -38,12 +41,37 @@ export interface HttpResult {
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-let sharedAgent: Agent | undefined;
+const AGENT_OPTIONS = { keepAliveTimeout: 4_000, connections: 32 } as const;
 
-/** One keep-alive Agent for every client in the process that was not given a dispatcher. */
+/**
+ * A new Data Hub dispatcher: a plain keep-alive Agent, or undici's proxy routing (HTTP_PROXY,
+ * HTTPS_PROXY, NO_PROXY as undici reads them) when a proxy is set. Most callers want the shared one.
+ */
+export function dataHubDispatcher(proxy: ProxySettings = {}, agentOptions: Agent.Options = {}): Dispatcher {
+  const options = { ...AGENT_OPTIONS, ...agentOptions };
+  return usesProxy(proxy) ? new EnvProxyDispatcher(proxy, options) : new Agent(options);
+}
+
+let shared: { key: string; dispatcher: Dispatcher } | undefined;
+let sharedProxy: ProxySettings = {};
+
+/**
+ * Sets the proxy of the shared dispatcher (operator.ts, once at start, from the config). It must come
+ * before the first client takes the shared dispatcher: a client keeps the one it was built with.
+ */
+export function useDataHubProxy(proxy: ProxySettings): void {
+  if (shared && shared.key !== keyOf(proxy)) throw new Error('cannot change the Data Hub proxy: the shared dispatcher is already in use');
+  sharedProxy = { ...proxy };
+}
+
+/** One keep-alive dispatcher for every client in the process that was not given one (proxied when set). */
 export function defaultDispatcher(): Dispatcher {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 4_000, connections: 32 });
-  return sharedAgent;
+  shared ??= { key: keyOf(sharedProxy), dispatcher: dataHubDispatcher(sharedProxy) };
+  return shared.dispatcher;
+}
+
+function keyOf(p: ProxySettings): string {
+  return JSON.stringify([p.httpProxy ?? '', p.httpsProxy ?? '', p.noProxy ?? '']);
 }
 
 // undici reports its own timeouts with these codes; they mean the same thing as our deadline.
@@ -71,7 +99,7 @@ export async function exchange(settings: HttpSettings, call: HttpCall): Promise<
       kind,
       operation: call.operation,
       target: call.target,
-      detail: scrub(detail, call.secrets),
+      detail: scrub(detail, [...call.secrets, ...proxySecretsOf(settings.dispatcher)]),
       ...(call.resourceId !== undefined ? { resourceId: call.resourceId } : {}),
     });
 
@@ -110,6 +138,9 @@ export async function exchange(settings: HttpSettings, call: HttpCall): Promise<
     if (err instanceof DataHubError) throw err;
     if (timedOut) throw fail('timeout', 0, `no complete response within ${settings.timeoutMs} ms`);
     if (call.signal?.aborted) throw call.signal.reason;
+    // A proxy that is down or refuses the tunnel is named (host:port only), not left as a bare errno.
+    const viaProxy = proxyFailure(settings.dispatcher, err, call.url);
+    if (viaProxy) throw fail('network', 0, `network error: ${viaProxy}`);
     const code = (err as { code?: unknown }).code;
     const message = err instanceof Error ? err.message : String(err);
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {

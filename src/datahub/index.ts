@@ -22,7 +22,7 @@ export type {
   Role,
 } from './secret-types.ts';
 export { DataHubError, isMissing, parseRetryAfter, type DataHubErrorKind } from './errors.ts';
-export type { RequestObserver } from './http.ts';
+export { dataHubDispatcher, defaultDispatcher, useDataHubProxy, type RequestObserver } from './http.ts';
 export { refreshDelayMs } from './token-provider.ts';
 export type {
   AuthorizationCodeClient,

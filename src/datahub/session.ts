@@ -20,7 +20,7 @@ export interface DataHubClientOptions {
   requestTimeoutMs?: number;
   /** Token expiry and Retry-After dates are computed on it. */
   clock?: Clock;
-  /** Default: one shared keep-alive Agent. */
+  /** Default: the process-wide shared dispatcher (http.ts), through the proxy set by useDataHubProxy. */
   dispatcher?: Dispatcher;
   onRequest?: RequestObserver;
   userAgent?: string;

@@ -1,7 +1,9 @@
 // The kind-agnostic engine: for every registered kind an informer, a runner (queue and workers) and
 // a reconciler; shared by all kinds the managed-Secrets informer and its owner index, the client-Id
 // claims and the events. Informers run on every replica (warm caches for fast failover); workers,
-// drift checks and the periodic safety-net re-enqueue only while this replica leads. It imports no
+// drift checks and the periodic safety-net re-enqueue only while this replica leads. With
+// connections: it keeps the registry's users index, re-queues users when their connection changes,
+// and watches a foreign Secret that blocks an object (SecretConflict) while it does. It imports no
 // kind: operator.ts hands it the list.
 import { Label } from '../api/conditions.ts';
 import type { Secret } from '../api/objects.ts';
@@ -11,17 +13,21 @@ import type { EventSink } from '../kube/event-recorder.ts';
 import { InformerSet } from '../kube/informer-set.ts';
 import { objectKey } from '../kube/informer.ts';
 import type { KubeHttp } from '../kube/kube-http.ts';
+import type { NamedWatches } from '../kube/named-watches.ts';
 import { collectionPath, secretCollectionPath, type KubeResources } from '../kube/resources.ts';
 import type { Logger } from '../log.ts';
 import type { ControllerObserver, QueueGauges } from '../metrics/metrics.ts';
 import { Priority } from '../workqueue/work-queue.ts';
 import { ClientIdClaims } from './client-id-claims.ts';
+import { followConnections, trackConnectionUse } from './connection-watch.ts';
 import type { AnyKind, ClientObject } from './kind.ts';
-import { claimId, Reconciler, type EngineSettings } from './reconciler.ts';
+import { claimId, Reconciler, type EngineSettings, type ReconcileResult } from './reconciler.ts';
 import { RemoteObserver } from './remote-observer.ts';
 import { Runner } from './runner.ts';
+import { SecretConflictWatch } from './secret-interests.ts';
 import { SecretPublisher } from './secret-publisher.ts';
 import { sealSecret } from './secret-seal.ts';
+import { observes } from './spec-rules.ts';
 import { needsWork, SecretIndex, watchKind } from './watches.ts';
 
 export interface EngineOptions {
@@ -42,6 +48,8 @@ export interface EngineOptions {
   labelSelector?: string;
   /** Every object is re-enqueued this often (a safety net; cheap for objects in sync). */
   safetyResyncMs: number;
+  /** Watches on single Secrets (a foreign Secret in an object's way); without it a conflict waits for the resync. */
+  secretWatches?: Pick<NamedWatches<Secret>, 'want' | 'release'>;
 }
 
 /** One kind at work: its cache, its runner and its reconciler. */
@@ -49,6 +57,8 @@ export interface KindController {
   readonly kind: AnyKind;
   readonly objects: InformerSet<ClientObject>;
   readonly runner: Runner;
+  /** Records the object's client-Id claim again. */
+  claim(obj: ClientObject): void;
 }
 
 export class Engine {
@@ -56,6 +66,7 @@ export class Engine {
   readonly controllers = new Map<string, KindController>();
   private readonly opts: EngineOptions;
   private readonly claims = new ClientIdClaims();
+  private readonly conflicts: SecretConflictWatch | undefined;
   private safetyTimer: TimerHandle | undefined;
   private leading = false;
 
@@ -69,7 +80,20 @@ export class Engine {
       const c = this.controllers.get(kind);
       if (c?.objects.get(key)) c.runner.queue.add(key, Priority.Normal);
     });
+    const requeue = (kind: string, key: string): void => {
+      const c = this.controllers.get(kind);
+      if (c?.objects.get(key)) c.runner.queue.add(key, Priority.Normal);
+    };
+    if (options.secretWatches) this.conflicts = new SecretConflictWatch(options.secretWatches, requeue);
     for (const kind of options.kinds) this.register(kind, index, legacyKind);
+    followConnections(options.connections, (ref) => {
+      const slash = ref.indexOf('/');
+      const c = this.controllers.get(ref.slice(0, slash));
+      const obj = c?.objects.get(ref.slice(slash + 1));
+      if (!c || !obj) return;
+      c.claim(obj);
+      c.runner.queue.add(ref.slice(slash + 1), Priority.Normal);
+    });
   }
 
   private register(kind: AnyKind, index: SecretIndex, legacyKind: string | undefined): void {
@@ -107,12 +131,20 @@ export class Engine {
       longestRunningSeconds: () => runner.inFlightSeconds().longest,
     };
     const observer = o.observer(kind.description.controller, gauges);
-    const runner = new Runner({ kind: name, workers: o.workers, clock: o.clock, log: o.log, observer, reconcile: (key) => reconciler.reconcile(key) });
-    watchKind({
+    const reconcile = async (key: string): Promise<ReconcileResult> => {
+      const result = await reconciler.reconcile(key);
+      this.conflicts?.afterReconcile(name, key, result, objects.get(key));
+      return result;
+    };
+    const runner = new Runner({ kind: name, workers: o.workers, clock: o.clock, log: o.log, observer, reconcile });
+    trackConnectionUse(name, objects, o.connections);
+    objects.on({ delete: (obj) => this.conflicts?.forget(name, objectKey(obj)) });
+    const watching = watchKind({
       kind: name,
       objects,
       claims: this.claims,
       claimOf: (obj) => {
+        if (observes(obj)) return undefined; // observing claims nothing: it never writes or deletes the client
         const connection = kind.connect(obj);
         return claimId(connection, reconciler.clientIdOf(obj, connection));
       },
@@ -120,7 +152,7 @@ export class Engine {
       dequeue: (key) => runner.queue.remove(key),
       forget: (obj, key) => reconciler.forget(obj, key),
     });
-    this.controllers.set(name, { kind, objects, runner });
+    this.controllers.set(name, { kind, objects, runner, claim: (obj) => watching.claim(obj) });
   }
 
   /** Starts the caches (all replicas). */

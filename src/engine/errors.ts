@@ -6,6 +6,7 @@
 import { Reason } from '../api/conditions.ts';
 import { DataHubError } from '../datahub/index.ts';
 import { KubeApiError, KubeTransportError } from '../kube/kube-http.ts';
+import { ConnectionError } from '../connections/errors.ts';
 import { BudgetWaitError } from '../connections/shared-budget.ts';
 
 /** A failure that only a change by the user can fix: the object is Stalled until its spec changes. */
@@ -114,6 +115,9 @@ export function classify(err: unknown): Classified {
     }
     return { verdict: 'wait', reason: Reason.RemoteRateLimited, message: err.message, warn: false, retryAfterMs: err.retryAfterMs };
   }
+  // Not allowed: Stalled until the reference or the namespace changes. Not ready: retried slowly as a
+  // safety net; the object is re-queued the moment its connection becomes Ready.
+  if (err instanceof ConnectionError) return { verdict: err.stalled ? 'stop' : 'retry-slowly', reason: err.reason, message: err.message, warn: true };
   if (err instanceof DataHubError) return classifyDataHub(err);
   if (err instanceof KubeApiError) return classifyKube(err);
   if (err instanceof KubeTransportError) return { verdict: 'retry', reason: Reason.KubernetesError, message: err.message, warn: false };

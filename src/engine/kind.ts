@@ -5,7 +5,8 @@
 // says what goes into the Secret. Optional hooks leave room for kinds that carry a client secret
 // (a step between remote sync and Secret publishing, extra Secret values, status extras, a status
 // checkpoint before a call that creates a secret). The engine imports no kind; operator.ts
-// registers them.
+// registers them. What every kind shares (managementPolicy Observe, the default Secret keys a
+// template may not use) the engine does itself: a kind only declares its default keys.
 import type { Condition } from '../api/conditions.ts';
 import type { KubeObject, Secret } from '../api/objects.ts';
 import type { Connection } from '../connections/connection.ts';
@@ -24,6 +25,8 @@ export interface SecretSpec {
 /** The spec fields every client kind shares, as the engine reads them. */
 export interface ClientSpec {
   clientId?: string;
+  /** Observe: the client is only read (never created, changed or deleted); spec.clientId names it. */
+  managementPolicy?: 'Manage' | 'Observe';
   deletionPolicy?: 'Delete' | 'Orphan';
   driftPolicy?: 'Enforce' | 'Report';
   resyncInterval?: string;
@@ -58,6 +61,13 @@ export interface KindDescription {
    * then part of the client-Id derivation and of the owner annotation.
    */
   legacy?: boolean;
+  /**
+   * Every key the kind writes into the Secret by default (including those its afterRemote step
+   * adds). A spec.secret.template.data key may not be one of them: the CRD refuses it with a CEL
+   * rule listing the same keys, and the engine refuses it too (InvalidSpec) for objects stored
+   * before that rule.
+   */
+  secretKeys: readonly string[];
 }
 
 /** Calls to Data Hub for one object's remote client, through its connection's gateway. */
@@ -87,6 +97,15 @@ export interface ObjectContext<O> {
  * must carry a kept value (secret-seal.ts).
  */
 export type SealedValue = { plaintext: string } | { keep: true };
+
+/** What secret() is given. */
+export interface SecretContext<O, R> extends ObjectContext<O> {
+  /**
+   * managementPolicy Observe: the remote client as Data Hub holds it. Values the spec would have
+   * supplied (e.g. redirectUri) come from it; the spec's client fields are ignored (and may be absent).
+   */
+  observed?: R;
+}
 
 /** What goes into the Secret: the default keys, and every name $(placeholders) may use. */
 export interface SecretContents {
@@ -144,7 +163,7 @@ export interface KindHooks<O, D, R> {
    * a cache of its connection). May throw TerminalError / RetryableError like any step.
    */
   beforeRemote?(ctx: ObjectContext<O>): Promise<void>;
-  /** Between remote sync and Secret publishing (secret-bearing kinds: rotation). */
+  /** Between remote sync and Secret publishing (secret-bearing kinds: rotation). Not run under managementPolicy Observe. */
   afterRemote?(ctx: StepContext<O, D, R>): Promise<KindStepResult>;
 }
 
@@ -156,10 +175,11 @@ export interface Kind<O extends ClientObject, D, R> extends KindHooks<O, D, R> {
   connect(obj: O): Connection;
   /** The external client of a connection; every call goes through `calls` (the budget). */
   external(connection: Connection, calls: GatewayCalls): ExternalClient<D, R>;
+  /** Not called under managementPolicy Observe (the spec's client fields may be absent). */
   desired(obj: O, clientId: string): D;
   /** Names of the managed fields where the remote client differs (empty: in sync). */
   diff(desired: D, remote: R): string[];
-  secret(ctx: ObjectContext<O>): SecretContents;
+  secret(ctx: SecretContext<O, R>): SecretContents;
 }
 
 /** A kind with its types erased, as the engine holds a list of them. */

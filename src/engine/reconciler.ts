@@ -1,9 +1,10 @@
 // Reconciles one object of one kind as a short list of named steps: decide whether there is work
 // (deleting, paused, a rejected spec not changed), identify (validate, client Id, claim), add the
-// finalizer, sync the remote client (remote observer), run the kind's own step, publish the Secret,
-// record events. Each path ends in ONE outcome, and finish() turns it into status — written once,
-// only when it changed, in one place (status-in-defer) — and into the runner's verdict. The single
-// exception is StepContext.checkpoint, for intent recorded before a call that creates a secret.
+// finalizer, sync the remote client (remote observer; under managementPolicy Observe only read it),
+// run the kind's own step, publish the Secret, record events. Each path ends in ONE outcome, and
+// finish() turns it into status — written once, only when it changed, in one place (status-in-defer)
+// — and into the runner's verdict. The single exception is StepContext.checkpoint, for intent
+// recorded before a call that creates a secret.
 import { Annotation, ConditionType, FINALIZER, Reason } from '../api/conditions.ts';
 import type { Secret } from '../api/objects.ts';
 import type { Clock } from '../clock.ts';
@@ -19,9 +20,11 @@ import { classify, TerminalError, type Classified } from './errors.ts';
 import { finalize } from './finalizer.ts';
 import { clientIdOf } from './identity.ts';
 import { describeRef, kindKey } from './keys.ts';
-import type { ClientObject, Kind, KindStepResult, SecretContents } from './kind.ts';
+import type { ClientObject, ExternalClient, Kind, KindStepResult, SecretContents } from './kind.ts';
 import type { RemoteObserver } from './remote-observer.ts';
+import type { RemoteResult } from './remote-sync.ts';
 import type { SecretPublisher } from './secret-publisher.ts';
+import { observes, sharedSpecProblems } from './spec-rules.ts';
 import { recordEvents } from './sync-events.ts';
 import { condition, isoSeconds, nextStatus, statusChanged, withExtras, type Outcome, type Status } from './status.ts';
 
@@ -58,6 +61,18 @@ interface Decision<O> {
   handledRequest?: string;
   extras?: Record<string, unknown>;
   requeueAfterMs?: number;
+}
+
+interface RemoteStepInput<O, D, R> {
+  /** The object as last written (a checkpoint replaces it). */
+  current: { obj: O };
+  key: string;
+  clientId: string;
+  connection: Connection;
+  external: ExternalClient<D, R>;
+  resyncMs: number;
+  now: number;
+  forced: boolean;
 }
 
 export function isPaused(obj: ClientObject): boolean {
@@ -125,34 +140,30 @@ export class Reconciler<O extends ClientObject, D, R> {
     const { clientId, connection } = this.identify(initial, key);
     const current = { obj: await this.ensureFinalizer(initial) };
     const obj = current.obj;
-    await this.deps.kind.beforeRemote?.({ obj, clientId, connection });
-    // A kind with a step of its own may make a value that exists once (a client secret): make sure
-    // the Secret can be written before anything is made that only that Secret could hold.
-    if (this.deps.kind.afterRemote) await this.deps.publisher.preflight(obj, key);
     const now = this.deps.clock.now();
     const resyncMs = (obj.spec.resyncInterval && parseDuration(obj.spec.resyncInterval)) || this.deps.settings.defaultResyncMs;
-    const desired = this.deps.kind.desired(obj, clientId);
-    const external = this.deps.kind.external(connection, connection.gateway.calls(status?.clientId === undefined ? Priority.High : Priority.Normal));
+    const observeOnly = observes(obj);
+    // A first create goes ahead of routine work; observing one is routine (it creates nothing).
+    const priority = !observeOnly && status?.clientId === undefined ? Priority.High : Priority.Normal;
+    const external = this.deps.kind.external(connection, connection.gateway.calls(priority));
+    const { remote, talkedToDataHub, step } = await this.remoteStep({ current, clientId, connection, external, resyncMs, now, forced, key });
 
-    const { remote, talkedToDataHub } = await this.deps.observer.sync({ obj, key, clientId, desired, external, resyncMs, now, forced });
-    const checkpoint = async (extras: Record<string, unknown>): Promise<void> => {
-      current.obj = await this.writeStatus(current.obj, withExtras(current.obj.status, extras));
-    };
-    const stepContext = { obj, clientId, connection, desired, remote, external, checkpoint, forced, now, events: this.deps.events, secret: this.deps.publisher.cached(obj), readSecret: () => this.deps.publisher.live(obj) };
-    const step: KindStepResult = (await this.deps.kind.afterRemote?.(stepContext)) ?? {};
-
-    const contents = withStep(this.deps.kind.secret({ obj, clientId, connection }), step);
+    const observed = observeOnly ? remote.client : undefined;
+    const contents = withStep(this.deps.kind.secret({ obj, clientId, connection, ...(observed !== undefined && { observed }) }), step);
     const { action: secretAction, desired: secret } = await this.deps.publisher.publish(obj, key, contents);
     await this.deps.publisher.releaseRenamed(obj, secret.name, this.deps.managedSecrets(key));
 
     recordEvents(this.deps.events, obj, clientId, remote, secretAction, secret.name);
     const changed = remote.action !== 'unchanged' || secretAction !== 'unchanged';
     const took = this.deps.clock.now() - started;
-    const logged = { object: key, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: took };
+    const logged = { object: key, connection: connection.label, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: took };
     this.deps.log[changed ? 'info' : 'debug'](logged, 'reconciled');
     this.deps.observer.scheduleCheck(connection, key, clientId, resyncMs, talkedToDataHub);
 
     const remoteChanged = remote.action !== 'unchanged' && remote.action !== 'drifted';
+    const synced = observeOnly
+      ? `Data Hub client ${clientId} is observed (managementPolicy Observe: never created, changed or deleted) and Secret ${secret.name} is written`
+      : `Data Hub client ${clientId} matches the spec and Secret ${secret.name} is written`;
     const outcome: Outcome =
       remote.action === 'drifted'
         ? { kind: 'drifted', clientId, secretName: secret.name, fields: remote.fields }
@@ -162,11 +173,15 @@ export class Reconciler<O extends ClientObject, D, R> {
             secretName: secret.name,
             changed: remoteChanged || secretAction !== 'unchanged',
             ...(remoteChanged && { effectiveAfter: isoSeconds(now + this.deps.settings.propagationWindowMs) }),
-            message: `Data Hub client ${clientId} matches the spec and Secret ${secret.name} is written${step.message ? `; ${step.message}` : ''}`,
+            message: `${synced}${step.message ? `; ${step.message}` : ''}`,
+            ...(observeOnly && { observeOnly: true }),
           };
     if (outcome.kind === 'synced') this.deps.events.resolved(obj);
     else {
-      const message = `Data Hub client ${clientId} was changed outside Kubernetes (${remote.fields.join(', ')}); driftPolicy is Report`;
+      const fields = remote.fields.join(', ');
+      const message = remote.adopting
+        ? `Data Hub client ${clientId} already exists and differs from the spec (${fields}); driftPolicy is Report, so it was not changed`
+        : `Data Hub client ${clientId} was changed outside Kubernetes (${fields}); driftPolicy is Report`;
       this.deps.events.warning(obj, Reason.Drifted, message);
     }
     return {
@@ -180,6 +195,31 @@ export class Reconciler<O extends ClientObject, D, R> {
     };
   }
 
+  /**
+   * The remote client brought in line with the spec, then the kind's own step. Under
+   * managementPolicy Observe only read: nothing is written and the kind's step (which writes, e.g.
+   * client secrets) does not run.
+   */
+  private async remoteStep(s: RemoteStepInput<O, D, R>): Promise<{ remote: RemoteResult<R>; talkedToDataHub: boolean; step: KindStepResult }> {
+    const { current, key, clientId, connection, external, resyncMs, forced } = s;
+    const obj = current.obj;
+    if (observes(obj)) return { ...(await this.deps.observer.observeOnly({ key, clientId, external, connection, resyncMs, forced })), step: {} };
+    await this.deps.kind.beforeRemote?.({ obj, clientId, connection });
+    // A kind with a step of its own may make a value that exists once (a client secret): make sure
+    // the Secret can be written before anything is made that only that Secret could hold.
+    if (this.deps.kind.afterRemote) await this.deps.publisher.preflight(obj, key);
+    const desired = this.deps.kind.desired(obj, clientId);
+    const { now } = s;
+    const { remote, talkedToDataHub } = await this.deps.observer.sync({ obj, key, clientId, desired, external, resyncMs, now, forced });
+    const checkpoint = async (extras: Record<string, unknown>): Promise<void> => {
+      current.obj = await this.writeStatus(current.obj, withExtras(current.obj.status, extras));
+    };
+    const events = this.deps.events;
+    const stepContext = { obj, clientId, connection, desired, remote, external, checkpoint, forced, now, events, secret: this.deps.publisher.cached(obj), readSecret: () => this.deps.publisher.live(obj) };
+    const step: KindStepResult = (await this.deps.kind.afterRemote?.(stepContext)) ?? {};
+    return { remote, talkedToDataHub, step };
+  }
+
   /** A spec Data Hub (or validation) rejected is not retried until the spec changes or a reconcile is requested. */
   private rejectedAsIs(obj: O): boolean {
     const status = obj.status;
@@ -190,11 +230,12 @@ export class Reconciler<O extends ClientObject, D, R> {
 
   /** Validates, picks the connection and the client Id, and checks that no older object claims the Id. */
   private identify(obj: O, key: string): { clientId: string; connection: Connection } {
-    const problems = this.deps.kind.validate(obj);
+    const problems = [...this.deps.kind.validate(obj), ...sharedSpecProblems(obj, this.deps.kind.description)];
     if (problems.length > 0) throw new TerminalError(Reason.InvalidSpec, `invalid spec: ${problems.join('; ')}`);
     const connection = this.deps.kind.connect(obj);
     const clientId = this.clientIdOf(obj, connection);
-    const owner = this.deps.claims.owner(claimId(connection, clientId));
+    // An object that only observes claims nothing: it never writes or deletes the client.
+    const owner = observes(obj) ? undefined : this.deps.claims.owner(claimId(connection, clientId));
     if (owner && owner !== kindKey(this.kindName, key)) {
       throw new TerminalError(
         Reason.ClientIdConflict,
@@ -219,7 +260,8 @@ export class Reconciler<O extends ClientObject, D, R> {
     const outcome = await finalize(deps, {
       obj,
       clientId,
-      ownsClientId: owner === undefined || owner === kindKey(this.kindName, key),
+      // An object that only observes never deletes the client, whatever its deletionPolicy.
+      ownsClientId: !observes(obj) && (owner === undefined || owner === kindKey(this.kindName, key)),
       external: this.deps.kind.external(connection, connection.gateway.calls(Priority.High)),
       managedSecrets: this.deps.managedSecrets(key),
     });
@@ -270,7 +312,7 @@ export class Reconciler<O extends ClientObject, D, R> {
   private async failed(obj: O, key: string, failure: Classified): Promise<ReconcileResult> {
     if (failure.verdict === 'retry-now') return { kind: 'failed', failure };
     const generation = obj.metadata.generation ?? 0;
-    const log = this.deps.log.child({ object: key });
+    const log = this.deps.log.child({ object: key, connection: this.connectionLabelOf(obj) });
     if (failure.verdict === 'wait') {
       // Waiting for the shared budget is normal progress under a rate limit and says nothing. While
       // Data Hub fails for everyone only one object at a time gets a probe request, so the others
@@ -291,6 +333,15 @@ export class Reconciler<O extends ClientObject, D, R> {
     const latest = this.deps.store.get(key) ?? obj;
     const next = nextStatus(latest.status, { generation, now: this.deps.clock.now(), tenantId: this.tenantOf(latest), outcome: { kind: 'failed', failure } });
     await this.writeStatus(latest, next).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'cannot record the failure in status'));
+  }
+
+  /** For logs: the connection label of the object, or "none" when none serves it. */
+  private connectionLabelOf(obj: O): string {
+    try {
+      return this.deps.kind.connect(obj).label;
+    } catch {
+      return 'none';
+    }
   }
 
   /** The tenant a failed object reports: its connection's, or what it reported before. */

@@ -2,7 +2,9 @@
 // last applied (by object uid), the anomalies drift checks found (clients missing or different from
 // their spec, by object), and the drift scanners' answers, decided here with the kind's own diff.
 // Clients in sync are not remembered, so 10,000 objects in steady state cost nothing here. Lost on
-// restart, which costs at most one PUT per object.
+// restart, which costs at most one PUT per object. Objects under managementPolicy Observe are the
+// exception: their last observation is kept (the Secret is made from it), refreshed by the batched
+// drift checks, so one read per object after a restart and none in steady state.
 import { createHash } from 'node:crypto';
 import { ConditionType, Reason } from '../api/conditions.ts';
 import type { Clock } from '../clock.ts';
@@ -10,8 +12,10 @@ import type { Connection } from '../connections/connection.ts';
 import { DriftScanner } from '../connections/drift-scanner.ts';
 import type { Logger } from '../log.ts';
 import { Priority } from '../workqueue/work-queue.ts';
+import { RetryableError, SLOW_RETRY_MS } from './errors.ts';
 import type { ClientObject, ExternalClient, Kind } from './kind.ts';
 import { syncRemote, type RemoteObservation, type RemoteResult } from './remote-sync.ts';
+import { observes } from './spec-rules.ts';
 import { condition, isSyncedAt } from './status.ts';
 
 /** Ready reasons that mean the current generation's client was applied in Data Hub. */
@@ -39,6 +43,12 @@ export interface RemoteSyncRequest<O, D, R> {
   forced: boolean;
 }
 
+/** What observing a client (managementPolicy Observe) needs. */
+export interface ObserveRequest<O, D, R> extends Pick<RemoteSyncRequest<O, D, R>, 'key' | 'clientId' | 'external' | 'resyncMs' | 'forced'> {
+  /** Whose drift scanner looks for a missing client again. */
+  connection: Connection;
+}
+
 interface Anomaly<R> extends RemoteObservation<R> {
   clientId: string;
 }
@@ -51,6 +61,7 @@ export class RemoteObserver<O extends ClientObject, D, R> {
    * interval) then costs no Data Hub call.
    */
   private readonly applied = new Map<string, string>();
+  /** By object key: anomalies of managed clients; every last observation of observed (Observe) clients. */
   private readonly anomalies = new Map<string, Anomaly<R>>();
 
   constructor(options: RemoteObserverOptions<O, D, R>) {
@@ -65,9 +76,21 @@ export class RemoteObserver<O extends ClientObject, D, R> {
         clock,
         log,
         readBatch: (ids) => kind.external(connection, connection.gateway.background()).observeMany(ids),
+        // Read only objects that still resolve to this connection: none that lost it is read.
+        admit: (key) => this.stillUses(key, connection),
         onObserved: (key, clientId, client, observedAt) => this.observed(key, clientId, client, observedAt),
       }),
     );
+  }
+
+  private stillUses(key: string, connection: Connection): boolean {
+    const obj = this.opts.lookup(key);
+    if (!obj) return false;
+    try {
+      return this.opts.kind.connect(obj) === connection;
+    } catch {
+      return false;
+    }
   }
 
   /** Observes what is needed and brings the remote client in line; remembers what it learnt. */
@@ -97,11 +120,38 @@ export class RemoteObserver<O extends ClientObject, D, R> {
       driftPolicy: obj.spec.driftPolicy ?? 'Enforce',
     });
     // Only anomalies are remembered (a client that differs under driftPolicy Report); re-storing
-    // keeps the original observation time.
-    if (remote.action === 'drifted' && remote.client && known) this.remember(key, clientId, remote.client, known.observedAt);
+    // keeps the original observation time (a client read by this sync, e.g. adopted, is new).
+    if (remote.action === 'drifted' && remote.client) this.remember(key, clientId, remote.client, known?.observedAt ?? this.opts.clock.now());
     else this.anomalies.delete(key);
     this.applied.set(uid, digest);
     return { remote, talkedToDataHub: observedNow || (remote.client !== undefined && remote.client !== known?.client) };
+  }
+
+  /**
+   * managementPolicy Observe: the client as Data Hub holds it, from the last observation (drift
+   * checks keep it current) or read now (first reconcile, after a restart, forced, or while it was
+   * missing). Writes nothing. A missing client is RemoteNotFound, retried slowly and looked for by the
+   * drift checks: someone may create it.
+   */
+  async observeOnly(req: ObserveRequest<O, D, R>): Promise<{ remote: RemoteResult<R>; talkedToDataHub: boolean }> {
+    const { key, clientId, external } = req;
+    const cached = req.forced ? undefined : this.fresh(key, clientId, this.opts.clock.now(), Infinity);
+    if (cached?.client) return { remote: { action: 'unchanged', fields: [], client: cached.client }, talkedToDataHub: false };
+    const observedAt = this.opts.clock.now();
+    const client = await external.observe(clientId);
+    if (!client) {
+      this.anomalies.delete(key);
+      // The drift checks look for it too (batched), so a client created later is seen within an interval.
+      this.scanner(req.connection).scheduleFrom(key, clientId, req.resyncMs, observedAt);
+      throw new RetryableError(
+        Reason.RemoteNotFound,
+        `cannot observe Data Hub client "${clientId}": Data Hub has no client with this Id; managementPolicy is Observe, so it is not created ` +
+          '(create it in Data Hub, or fix spec.clientId); looking again every few minutes',
+        SLOW_RETRY_MS,
+      );
+    }
+    this.remember(key, clientId, client, observedAt);
+    return { remote: { action: 'unchanged', fields: [], client }, talkedToDataHub: true };
   }
 
   /** The next drift check is one interval after the last time Data Hub was actually looked at. */
@@ -136,6 +186,10 @@ export class RemoteObserver<O extends ClientObject, D, R> {
   private observed(key: string, clientId: string, client: R | null, observedAt: number): void {
     const obj = this.opts.lookup(key);
     if (!obj || obj.metadata.deletionTimestamp) return;
+    if (observes(obj)) {
+      this.observedOnly(obj, key, clientId, client, observedAt);
+      return;
+    }
     if (client === null) {
       this.remember(key, clientId, null, observedAt);
       this.opts.enqueue(key, Priority.High);
@@ -148,8 +202,24 @@ export class RemoteObserver<O extends ClientObject, D, R> {
     // A Drifted (Report) object whose client was fixed by hand needs a reconcile to clear its status.
     if (drifted || !isSyncedAt(obj.status, obj.metadata.generation ?? 0)) this.opts.enqueue(key, Priority.Normal);
   }
+
+  /** An observed (Observe) client's drift check: the Secret follows what changed; nothing else is reconciled. */
+  private observedOnly(obj: O, key: string, clientId: string, client: R | null, observedAt: number): void {
+    const before = this.fresh(key, clientId, observedAt, Infinity);
+    const synced = isSyncedAt(obj.status, obj.metadata.generation ?? 0);
+    if (client === null) {
+      this.anomalies.delete(key);
+      // Already reported missing: its slow retries look again, no reconcile needed for it here.
+      if (condition(obj.status, ConditionType.Ready)?.reason !== Reason.RemoteNotFound) this.opts.enqueue(key, Priority.Normal);
+      return;
+    }
+    this.remember(key, clientId, client, observedAt);
+    const changed = !before?.client || desiredDigest(before.client) !== desiredDigest(client);
+    if (changed || !synced) this.opts.enqueue(key, Priority.Normal);
+  }
 }
 
+/** A short digest of a client (desired or observed), for comparing without keeping both. */
 function desiredDigest(desired: unknown): string {
   return createHash('sha256').update(JSON.stringify(desired)).digest('base64').slice(0, 22);
 }

@@ -1,8 +1,9 @@
 // Brings the remote client in line with the spec, with as few requests as the situation allows:
 // a new object is created straight away with its pre-chosen Id (409 means it exists: read it and
-// adopt it); a spec change is one PUT of the whole desired client; an object already confirmed in
-// sync costs nothing until a fresh observation (drift check) says otherwise. Kind-agnostic: the
-// external client makes the calls and the kind's diff compares.
+// adopt it — under driftPolicy Report without changing it, its differences reported); a spec change
+// is one PUT of the whole desired client; an object already confirmed in sync costs nothing until a
+// fresh observation (drift check) says otherwise. Kind-agnostic: the external client makes the
+// calls and the kind's diff compares.
 import { Reason } from '../api/conditions.ts';
 import { DataHubError, isMissing } from '../datahub/index.ts';
 import { RetryableError } from './errors.ts';
@@ -16,6 +17,8 @@ export interface RemoteResult<R> {
   fields: string[];
   /** What Data Hub holds now, when this sync learnt it. */
   client?: R;
+  /** drifted: the client existed before this object managed it (adopted under driftPolicy Report, left unchanged). */
+  adopting?: boolean;
 }
 
 export interface RemoteObservation<R> {
@@ -47,6 +50,9 @@ export async function syncRemote<D, R>(ops: RemoteOps<D, R>, input: RemoteSyncIn
     // Missing in Data Hub: a re-create only if this object had created (or adopted) it before; a
     // forced reconcile of a never-created object reads first and must still report a first create.
     if (known.client === null) return create(ops, input, input.existedBefore);
+    // Known to exist but never managed by this object (a forced reconcile read first, or it was
+    // only observed until now): adopting it.
+    if (!input.existedBefore) return adopt(ops, input, known.client);
     const fields = input.diff(desired, known.client);
     if (fields.length === 0) return { action: 'unchanged', fields, client: known.client };
     if (confirmed && input.driftPolicy === 'Report') return { action: 'drifted', fields, client: known.client };
@@ -74,7 +80,17 @@ async function create<D, R>(ops: RemoteOps<D, R>, input: RemoteSyncInput<D, R>, 
   if (!existing) {
     throw new RetryableError(Reason.RemoteUnavailable, `cannot adopt Data Hub client "${id}": Data Hub said it exists, then that it does not; retrying`);
   }
-  const fields = input.diff(desired, existing);
+  return adopt(ops, input, existing);
+}
+
+/**
+ * Takes over a client that exists. Enforce: the spec is applied (one PUT when it differs). Report:
+ * nothing is written; the differences are reported (drifted) until the spec or the client is
+ * changed to match, or driftPolicy is set to Enforce.
+ */
+async function adopt<D, R>(ops: RemoteOps<D, R>, input: RemoteSyncInput<D, R>, existing: R): Promise<RemoteResult<R>> {
+  const fields = input.diff(input.desired, existing);
   if (fields.length === 0) return { action: 'adopted', fields, client: existing };
-  return { action: 'adopted', fields, client: await ops.update(desired) };
+  if (input.driftPolicy === 'Report') return { action: 'drifted', fields, client: existing, adopting: true };
+  return { action: 'adopted', fields, client: await ops.update(input.desired) };
 }

@@ -19,6 +19,8 @@ export interface RunnerOptions {
   log: Logger;
   observer: ControllerObserver;
   reconcile(key: string): Promise<ReconcileResult>;
+  /** Called once every key queued at start has been reconciled (default: logs "initial reconcile complete"). */
+  onInitialDone?(objects: number, durationMs: number): void;
 }
 
 export class Runner {
@@ -77,7 +79,8 @@ export class Runner {
     if (key) this.initial.keys.delete(key);
     if (this.initial.keys.size > 0) return;
     const durationMs = this.opts.clock.now() - this.initial.started;
-    this.opts.log.info({ kind: this.opts.kind, objects: this.initial.objects, durationMs }, 'initial reconcile complete');
+    if (this.opts.onInitialDone) this.opts.onInitialDone(this.initial.objects, durationMs);
+    else this.opts.log.info({ kind: this.opts.kind, objects: this.initial.objects, durationMs }, 'initial reconcile complete');
     this.initial = undefined;
   }
 

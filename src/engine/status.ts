@@ -1,7 +1,10 @@
 // Pure status computation with kstatus semantics: Ready is the summary; Reconciling and Stalled are
 // "abnormal-true" conditions present only while true; observedGeneration says which spec the status
-// describes; transition times move only when a condition's status flips. The same for every kind; a
-// kind's own fields come in as extras. No I/O.
+// describes; transition times move only when a condition's status flips. A drift reported under
+// driftPolicy Report is Stalled as well as not Ready (the operator makes no progress without a change
+// by the user), so kstatus says Failed, Flux fails at once and Argo CD says Degraded; it clears as soon
+// as the drift goes away, because drift checks go on. The same for every kind; a kind's own fields
+// come in as extras. No I/O.
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionType, Reason, type Condition } from '../api/conditions.ts';
 import type { Classified } from './errors.ts';
@@ -10,7 +13,8 @@ import type { ClientStatus } from './kind.ts';
 export type Status = ClientStatus;
 
 export type Outcome =
-  | { kind: 'synced'; clientId: string; secretName: string; changed: boolean; effectiveAfter?: string; message: string }
+  /** observeOnly: managementPolicy Observe (status.clientId names only a client this object manages, so it is not set). */
+  | { kind: 'synced'; clientId: string; secretName: string; changed: boolean; effectiveAfter?: string; message: string; observeOnly?: boolean }
   | { kind: 'drifted'; clientId: string; secretName: string; fields: string[] }
   | { kind: 'failed'; failure: Classified; clientId?: string; secretName?: string }
   | { kind: 'paused' };
@@ -54,24 +58,25 @@ export function nextStatus(prev: Status | undefined, input: StatusInput): Status
 
   switch (outcome.kind) {
     case 'synced': {
-      status.clientId = outcome.clientId;
+      if (!outcome.observeOnly) status.clientId = outcome.clientId;
       status.secretName = outcome.secretName;
       if (outcome.changed) status.lastSyncedTime = isoSeconds(now);
       if (outcome.effectiveAfter) status.effectiveAfter = outcome.effectiveAfter;
       set(ConditionType.Ready, 'True', Reason.Synced, outcome.message);
       break;
     }
-    case 'drifted':
+    case 'drifted': {
       status.clientId = outcome.clientId;
       status.secretName = outcome.secretName;
-      set(
-        ConditionType.Ready,
-        'False',
-        Reason.Drifted,
-        `Data Hub client ${outcome.clientId} differs from the spec in ${outcome.fields.join(', ')}; ` +
-          'driftPolicy is Report, so it is left as it is (set driftPolicy: Enforce, or change the spec or the client to match)',
-      );
+      // One message whether the client drifted or was adopted as it was: status must not flap
+      // between reconciles that see the same difference (the Drifted event tells them apart).
+      const message =
+        `Data Hub client ${outcome.clientId} differs from the spec in ${outcome.fields.join(', ')}; driftPolicy is Report, so it is left as it is ` +
+        '(change the spec or the client to match, or set driftPolicy: Enforce to apply the spec)';
+      set(ConditionType.Ready, 'False', Reason.Drifted, message);
+      set(ConditionType.Stalled, 'True', Reason.Drifted, message);
       break;
+    }
     case 'failed': {
       if (outcome.clientId) status.clientId = outcome.clientId;
       if (outcome.secretName) status.secretName = outcome.secretName;

@@ -16,21 +16,26 @@ export interface KindWatchOptions<O extends ClientObject> {
   kind: string;
   objects: InformerSet<O>;
   claims: ClientIdClaims;
-  /** The claim an object makes (claimId of its connection and client Id). */
-  claimOf(obj: O): string;
+  /** The claim an object makes (claimId of its connection and client Id); undefined: none (it only observes). */
+  claimOf(obj: O): string | undefined;
   enqueue(kind: string, key: string, priority: Priority): void;
   dequeue(key: string): void;
   /** The object is gone from the cache: drop per-object memory. */
   forget(obj: O, key: string): void;
 }
 
-export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): void {
+/** Returns `claim`: records an object's client-Id claim again (after its connection changed). */
+export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): { claim(obj: O): void } {
   const claim = (obj: O): void => {
-    let id: string;
+    let id: string | undefined;
     try {
       id = o.claimOf(obj);
     } catch {
       return; // no connection serves it (yet): its reconcile reports why; the claim comes with its next event
+    }
+    if (id === undefined) {
+      for (const ref of o.claims.remove(kindKey(o.kind, objectKey(obj)))) enqueueRef(ref, Priority.Normal);
+      return;
     }
     const affected = o.claims.set(kindKey(o.kind, objectKey(obj)), id, obj.metadata.creationTimestamp ?? '');
     for (const ref of affected) enqueueRef(ref, Priority.Normal);
@@ -56,6 +61,7 @@ export function watchKind<O extends ClientObject>(o: KindWatchOptions<O>): void 
       o.forget(obj, key);
     },
   });
+  return { claim };
 }
 
 /** Managed Secrets by the object that manages them (a kind key), from the one Secret cache. */

@@ -22,6 +22,8 @@ export interface InformerOptions<T extends KubeObject> {
   /** Collection path, e.g. /api/v1/secrets or /apis/g/v/namespaces/ns/plural. */
   path: string;
   labelSelector?: string;
+  /** e.g. metadata.name=web: one object of the collection (the API server filters). */
+  fieldSelector?: string;
   clock: Clock;
   log: Logger;
   pageSize?: number;
@@ -44,7 +46,7 @@ export function objectKey(obj: KubeObject): string {
 }
 
 export class Informer<T extends KubeObject> {
-  private readonly opts: Required<Omit<InformerOptions<T>, 'labelSelector' | 'transform'>> & Pick<InformerOptions<T>, 'labelSelector' | 'transform'>;
+  private readonly opts: Required<Omit<InformerOptions<T>, 'labelSelector' | 'fieldSelector' | 'transform'>> & Pick<InformerOptions<T>, 'labelSelector' | 'fieldSelector' | 'transform'>;
   private readonly cache = new Map<string, T>();
   private readonly handlers: InformerHandlers<T>[] = [];
   private resourceVersion: string | undefined;
@@ -142,7 +144,7 @@ export class Informer<T extends KubeObject> {
     let rv: string;
     do {
       const page = await this.opts.http.json<ListResponse<T>>('GET', this.opts.path, {
-        query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize, continue: cont },
+        query: { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: this.opts.pageSize, continue: cont },
         signal,
         timeoutMs: 60_000,
         verb: 'list',
@@ -177,7 +179,7 @@ export class Informer<T extends KubeObject> {
     const timeoutSeconds = Math.round(this.opts.watchTimeoutSeconds * (0.9 + Math.random() * 0.2));
     await this.opts.http.watch<T>(
       this.opts.path,
-      { labelSelector: this.opts.labelSelector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+      { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
       (event) => this.onEvent(event),
       (timeoutSeconds + 60) * 1000,
       signal,

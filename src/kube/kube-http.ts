@@ -2,12 +2,16 @@
 // undici Agent, authenticated by client-node's KubeConfig (kubeconfig files, in-cluster token
 // rotation, exec plugins). client-node's generated clients are bypassed on purpose: they build a new
 // TLS agent per request, have no request timeout, mix Date and string timestamps, and return error
-// bodies as raw text (see the README's design notes). Knows nothing about our resources.
+// bodies as raw text (see the README's design notes). The cluster's kubeconfig `proxy-url`, when set,
+// carries every request and watch (like kubectl and client-node); the HTTP(S)_PROXY environment
+// variables never do (unlike client-go: see the README's proxy section). Knows nothing about our resources.
 import { createHash } from 'node:crypto';
 import type https from 'node:https';
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type Dispatcher } from 'undici';
+import { FixedProxyDispatcher, proxyFailure } from '../proxy/dispatcher.ts';
+import { checkProxyUrl, proxyHost, redactProxyUrl } from '../proxy/settings.ts';
 
 export type PatchType = 'merge' | 'json' | 'apply';
 const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
@@ -63,9 +67,12 @@ export interface KubeHttpOptions {
 
 export class KubeHttp {
   readonly server: string;
+  /** host:port of the cluster's proxy-url, or undefined when the API server is reached directly. */
+  readonly proxy: string | undefined;
+  private readonly proxyUrl: string | undefined;
   private readonly kc: KubeConfig;
   private readonly options: KubeHttpOptions;
-  private agent: { key: string; dispatcher: Agent } | undefined;
+  private agent: { key: string; dispatcher: Dispatcher } | undefined;
 
   constructor(kc: KubeConfig, options: KubeHttpOptions = {}) {
     const cluster = kc.getCurrentCluster();
@@ -73,6 +80,12 @@ export class KubeHttp {
     this.kc = kc;
     this.server = cluster.server.replace(/\/+$/, '');
     this.options = options;
+    if (cluster.proxyUrl) {
+      const checked = checkProxyUrl(cluster.proxyUrl);
+      if (!checked.ok) throw new Error(`cannot use kubeconfig cluster "${cluster.name}": proxy-url ${JSON.stringify(redactProxyUrl(cluster.proxyUrl))} ${checked.problem}`);
+      this.proxyUrl = checked.url.href;
+      this.proxy = proxyHost(checked.url);
+    }
   }
 
   /** Sends one request and returns the parsed JSON body; throws KubeApiError or KubeTransportError. */
@@ -92,7 +105,7 @@ export class KubeHttp {
       });
     } catch (err) {
       this.options.onRequest?.(method, 'error', performance.now() - started);
-      throw transportError(opts, err);
+      throw transportError(opts, err, proxyFailure(dispatcher, err, this.server));
     }
     let text: string;
     try {
@@ -131,7 +144,7 @@ export class KubeHttp {
         signal: AbortSignal.any([signal, idle.signal]),
         bodyTimeout: 0,
       }).catch((err: unknown) => {
-        throw transportError(opts, idle.signal.aborted ? idle.signal.reason : err);
+        throw transportError(opts, idle.signal.aborted ? idle.signal.reason : err, proxyFailure(dispatcher, err, this.server));
       });
       if (response.statusCode !== 200) {
         throw apiError(opts, response.statusCode, await response.body.text(), response.headers['retry-after']);
@@ -164,7 +177,7 @@ export class KubeHttp {
   }
 
   /** Auth headers for this request (tokens may rotate) and the shared agent for the TLS material. */
-  private async connection(): Promise<{ dispatcher: Agent; headers: Record<string, string> }> {
+  private async connection(): Promise<{ dispatcher: Dispatcher; headers: Record<string, string> }> {
     const opts: https.RequestOptions = {};
     await this.kc.applyToHTTPSOptions(opts);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -176,7 +189,11 @@ export class KubeHttp {
     if (this.agent?.key !== key) {
       const old = this.agent?.dispatcher;
       // Rotated client certificates (exec plugins) need a new agent; the old one drains in peace.
-      this.agent = { key, dispatcher: new Agent({ connect: { ...tls, keepAlive: true }, keepAliveTimeout: 30_000, allowH2: true }) };
+      // Through a proxy the TLS settings are the tunnelled connection's (requestTls), as client-node does.
+      const dispatcher = this.proxyUrl
+        ? new FixedProxyDispatcher(this.proxyUrl, { requestTls: tls, keepAliveTimeout: 30_000, allowH2: true })
+        : new Agent({ connect: { ...tls, keepAlive: true }, keepAliveTimeout: 30_000, allowH2: true });
+      this.agent = { key, dispatcher };
       void old?.close();
     }
     return { dispatcher: this.agent.dispatcher, headers };
@@ -203,10 +220,10 @@ function apiError(opts: RequestOptions, status: number, body: string, retryAfter
   return new KubeApiError(`cannot ${opts.verb} ${opts.what}: ${message || `HTTP ${status}`}`, status, reason, parseRetryAfter(retryAfter));
 }
 
-function transportError(opts: RequestOptions, err: unknown): KubeTransportError {
+function transportError(opts: RequestOptions, err: unknown, viaProxy?: string): KubeTransportError {
   const e = err as { message?: string; name?: string; code?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code;
-  const detail = e.name === 'TimeoutError' ? 'request timed out' : `${e.message ?? String(err)}${code ? ` (${code})` : ''}`;
+  const detail = e.name === 'TimeoutError' ? 'request timed out' : (viaProxy ?? `${e.message ?? String(err)}${code ? ` (${code})` : ''}`);
   return new KubeTransportError(`cannot ${opts.verb} ${opts.what}: ${detail}`, { cause: err });
 }
 

@@ -1,8 +1,10 @@
 // The Prometheus metrics of the operator. Controller and work-queue metrics use controller-runtime's
 // names and labels (one `controller` / `name` label value per kind, from its description) so
-// existing dashboards work; Data Hub and leader-election metrics are added. Other modules report
+// existing dashboards work; Data Hub metrics (labelled by connection, METRICS.md), the object gauges
+// of every kind and leader-election metrics are added. Other modules report
 // through the small ControllerObserver interface and never import prom-client.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CONDITION_STATUSES, GAUGED_CONDITIONS, summarizeObjects, type GaugedObject } from './object-gauges.ts';
 
 export type ReconcileResultLabel = 'success' | 'error' | 'requeue' | 'requeue_after';
 
@@ -31,16 +33,34 @@ export interface QueueGauges {
   longestRunningSeconds(): number;
 }
 
+/** One connection as its gauges read it (label: "default", "<namespace>/<name>", "cluster/<name>"). */
+export interface ConnectionGauges {
+  label: string;
+  /** Budget ceiling in requests per second (Infinity: unlimited). */
+  rate(): number;
+  pausedSeconds(): number;
+  circuitOpen(): boolean;
+  ready(): boolean;
+  clients(): number;
+}
+
+/** The cached objects of one kind (for datahub_objects and datahub_objects_not_ready_seconds). */
+export interface ObjectSource {
+  kind: string;
+  objects(): Iterable<GaugedObject>;
+}
+
 export interface OperatorMetricsOptions {
-  /** The default connection's budget ceiling (Infinity: unlimited) and pause. */
-  budgetRate(): number;
-  budgetPausedSeconds(): number;
+  /** The connections of the registry, read at scrape time. */
+  connections?: () => Iterable<ConnectionGauges>;
+  /** Every kind's cache, read at scrape time. */
+  objects?: () => Iterable<ObjectSource>;
   /**
    * The kinds that carry a client secret, each with the expiry (epoch ms) of every object's current
    * client secret that has no newer one, read at scrape time (issue 14; METRICS.md).
    */
-  secretExpiries?(): ReadonlyMap<string, readonly number[]>;
-  now?(): number;
+  secretExpiries?: () => ReadonlyMap<string, readonly number[]>;
+  now?: () => number;
 }
 
 /** datahub_secrets_expiring windows (cumulative: 1d ⊆ 7d ⊆ 30d). */
@@ -70,7 +90,7 @@ export class OperatorMetrics {
   /** Queue gauges by controller name, read at scrape time. */
   private readonly queues = new Map<string, QueueGauges>();
 
-  constructor(options: OperatorMetricsOptions) {
+  constructor(options: OperatorMetricsOptions = {}) {
     const r = this.registry;
     const queues = this.queues;
     collectDefaultMetrics({ register: r });
@@ -107,25 +127,51 @@ export class OperatorMetrics {
     const waitHelp = 'How long in seconds an item stays in workqueue before being requested';
     this.queueDuration = histogram('workqueue_queue_duration_seconds', waitHelp, perQueue);
 
-    const perRoute = ['method', 'route', 'status'];
-    const requestsHelp = 'Data Hub API requests by method, route template and HTTP status (error: no response)';
+    const perRoute = ['connection', 'method', 'route', 'status'];
+    const requestsHelp = 'Data Hub API requests by connection, method, route template and HTTP status (error: no response)';
     this.dataHubRequests = counter('datahub_requests_total', requestsHelp, perRoute);
-    this.dataHubLatency = histogram('datahub_request_duration_seconds', 'Data Hub API request latency by method, route template and HTTP status', perRoute);
+    this.dataHubLatency = histogram('datahub_request_duration_seconds', 'Data Hub API request latency by connection, method, route template and HTTP status', perRoute);
+    const connections = options.connections ?? (() => []);
+    const perConnection = (name: string, help: string, read: (c: ConnectionGauges) => number): Gauge =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['connection'],
+        registers: [r],
+        collect() {
+          // Reset first: a removed connection's series must go.
+          this.reset();
+          for (const c of connections()) this.set({ connection: c.label }, read(c));
+        },
+      });
+    perConnection('datahub_budget_requests_per_second', 'Current ceiling of the shared Data Hub request budget of a connection (-1: unlimited)', (c) => (Number.isFinite(c.rate()) ? c.rate() : -1));
+    perConnection('datahub_budget_paused_seconds', 'Seconds until Data Hub requests of a connection may flow again (rate limit or outage)', (c) => c.pausedSeconds());
+    perConnection('datahub_circuit_open', '1 while the shared budget circuit of a connection is open (Data Hub failing; one probe at a time)', (c) => (c.circuitOpen() ? 1 : 0));
+    perConnection('datahub_connection_ready', '1 when the connection is Ready (a token was obtained and the tenant answered)', (c) => (c.ready() ? 1 : 0));
+    perConnection('datahub_connection_clients', 'Objects using the connection', (c) => c.clients());
+    const sources = options.objects ?? (() => []);
+    const now = options.now ?? Date.now;
+    const summaries = (): [string, ReturnType<typeof summarizeObjects>][] => [...sources()].map((s) => [s.kind, summarizeObjects(s.objects(), now())]);
     new Gauge({
-      name: 'datahub_budget_requests_per_second',
-      help: 'Current ceiling of the shared Data Hub request budget (-1: unlimited)',
+      name: 'datahub_objects',
+      help: 'Objects per kind whose condition (Ready, Stalled, Reconciling, Paused) has this status (True, False, Unknown)',
+      labelNames: ['kind', 'condition', 'status'],
       registers: [r],
       collect() {
-        const rate = options.budgetRate();
-        this.set(Number.isFinite(rate) ? rate : -1);
+        this.reset();
+        for (const [kind, summary] of summaries()) {
+          for (const condition of GAUGED_CONDITIONS) for (const status of CONDITION_STATUSES) this.set({ kind, condition, status }, summary.counts[condition]?.[status] ?? 0);
+        }
       },
     });
     new Gauge({
-      name: 'datahub_budget_paused_seconds',
-      help: 'Seconds until Data Hub requests may flow again (rate limit or outage)',
+      name: 'datahub_objects_not_ready_seconds',
+      help: 'Age in seconds of the oldest object of the kind that is not Ready for its current generation (0 when all are Ready)',
+      labelNames: ['kind'],
       registers: [r],
       collect() {
-        this.set(options.budgetPausedSeconds());
+        this.reset();
+        for (const [kind, summary] of summaries()) this.set({ kind }, summary.oldestNotReadySeconds);
       },
     });
     const kubeHelp = 'Number of HTTP requests to the Kubernetes API, partitioned by status code and method';
@@ -135,8 +181,7 @@ export class OperatorMetrics {
       'kind',
       'result',
     ]);
-    const now = options.now ?? Date.now;
-    const expiries = options.secretExpiries ?? ((): ReadonlyMap<string, readonly number[]> => new Map());
+    const expiries = (): ReadonlyMap<string, readonly number[]> => (options.secretExpiries ? options.secretExpiries() : new Map());
     new Gauge({
       name: 'datahub_secrets_expiring',
       help: 'Objects whose current client secret expires within the window and that have no newer one, by kind',
@@ -190,8 +235,8 @@ export class OperatorMetrics {
     };
   }
 
-  dataHubRequest(method: string, route: string, status: number | 'error', seconds: number): void {
-    const labels = { method, route, status: String(status) };
+  dataHubRequest(connection: string, method: string, route: string, status: number | 'error', seconds: number): void {
+    const labels = { connection, method, route, status: String(status) };
     this.dataHubRequests.inc(labels);
     this.dataHubLatency.observe(labels, seconds);
   }

@@ -54,6 +54,16 @@ function compile(expression: string): Compiled {
   return c;
 }
 
+// Property names CEL cannot spell are escaped as the API server escapes them (k8s.io/apiserver
+// pkg/cel: a reserved word becomes __word__; '__', '.', '-', '/' become __underscores__, __dot__,
+// __dash__, __slash__), so `self.__namespace__` sees a field named "namespace".
+const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+
+export function celFieldName(name: string): string {
+  if (CEL_RESERVED.has(name)) return `__${name}__`;
+  return name.replaceAll('__', '__underscores__').replaceAll('.', '__dot__').replaceAll('-', '__dash__').replaceAll('/', '__slash__');
+}
+
 /** The CEL value of a JSON value under its schema (Kubernetes' UnstructuredToVal). */
 export function toCel(value: unknown, s: Schema | undefined, root = false): CelInput {
   if (value === null || value === undefined) return null;
@@ -67,7 +77,8 @@ export function toCel(value: unknown, s: Schema | undefined, root = false): CelI
         const meta = new Map<string, CelInput>();
         for (const k of ['name', 'generateName']) if (typeof child[k] === 'string') meta.set(k, child[k]);
         out.set(key, meta);
-      } else out.set(key, toCel(child, s?.properties?.[key] ?? additional));
+      } else if (s?.properties?.[key]) out.set(celFieldName(key), toCel(child, s.properties[key]));
+      else out.set(key, toCel(child, additional));
     }
     return out;
   }

@@ -65,7 +65,8 @@ export function crossObjectProblems(objects: CheckedObject[]): CrossProblem[] {
   // Each object once: a repeated definition is reported above, not again as a conflicting claim.
   const unique = named.filter((o) => !sameObject.some((p) => p.object === o));
   const clientIds = duplicates(
-    unique.filter((o) => specProperty(o.version, 'clientId')),
+    // An object that only observes (managementPolicy Observe) claims no Id: it never writes the client.
+    unique.filter((o) => specProperty(o.version, 'clientId') && spec(o).managementPolicy !== 'Observe'),
     (o) => (typeof spec(o).clientId === 'string' ? (spec(o).clientId as string).toLowerCase() : undefined),
     (_o, first) => ({
       path: ['spec', 'clientId'],

@@ -89,11 +89,12 @@ export const HEALTH_TABLE = {
     argocd: { status: 'Progressing', message: (o) => `${must(cond(o, 'Ready'), 'Ready').reason}: ${must(cond(o, 'Ready'), 'Ready').message}` },
     kstatus: { status: 'InProgress', message: (o) => must(cond(o, 'Reconciling'), 'Reconciling').message },
   },
+  // Issue 12 decision (a): a reported drift is Stalled too, so all three tools call it a failure
+  // (it was kstatus InProgress, and Flux waited until its timeout, while Argo CD said Degraded).
   drifted: {
-    holds: (o) => observed(o) && cond(o, 'Ready')?.status === 'False' && cond(o, 'Ready')?.reason === 'Drifted' && !cond(o, 'Reconciling') && !cond(o, 'Stalled') && !paused(o),
-    argocd: { status: 'Degraded', message: (o) => `Drifted: ${must(cond(o, 'Ready'), 'Ready').message}` },
-    kstatus: { status: 'InProgress', message: (o) => must(cond(o, 'Ready'), 'Ready').message },
-    disagreement: 'Ready=False Drifted: Argo CD says Degraded (failed), kstatus InProgress (Flux waits until its timeout)',
+    holds: (o) => observed(o) && cond(o, 'Ready')?.status === 'False' && cond(o, 'Ready')?.reason === 'Drifted' && isTrue(o, 'Stalled', 'Drifted') && !cond(o, 'Reconciling') && !paused(o),
+    argocd: { status: 'Degraded', message: (o) => `Drifted: ${must(cond(o, 'Stalled'), 'Stalled').message}` },
+    kstatus: { status: 'Failed', message: (o) => must(cond(o, 'Stalled'), 'Stalled').message },
   },
   paused: {
     holds: (o) => paused(o) && isTrue(o, 'Paused', 'PausedByAnnotation') && observed(o) && isTrue(o, 'Ready'),

@@ -23,7 +23,7 @@ if [ -x "$out/helm" ] && [ -f "$out/$servicemonitor_crd" ]; then echo "$out"; ex
 log() { echo "[helm] $*" >&2; }
 rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 start=$(date +%s)
-log "building helm $helm_version into $out (first time: about 5-10 minutes on 2 cores, 10 minutes of CPU)"
+log "building helm $helm_version into $out (first time: about 3-4 minutes on 2 idle cores)"
 cd "$here"
 go mod download
 # The version flags are what Helm's own Makefile sets for a tagged release, so `helm version` and

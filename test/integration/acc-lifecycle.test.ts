@@ -100,10 +100,13 @@ describe('AuthorizationCodeClient lifecycle', () => {
     sim.clients.set({ ...sim.clients.get(id)!, AllowedCorsOrigins: ['https://other.example.com'] });
     const drifted = await waitCondition(ns, 'report', 'Ready', 'False', 'Drifted', 30_000);
     expect(conditionOf(drifted, 'Ready')?.message).toContain('AllowedCorsOrigins');
+    // Issue 12: Stalled too, so kstatus, Flux and Argo CD all call it a failure.
+    expect(conditionOf(drifted, 'Stalled')).toMatchObject({ status: 'True', reason: 'Drifted' });
     expect(sim.clients.get(id)?.AllowedCorsOrigins).toEqual(['https://other.example.com']);
     // Fixing it by hand clears the report.
     sim.clients.set({ ...sim.clients.get(id)!, AllowedCorsOrigins: ['https://report.example.com'] });
-    await waitReady(ns, 'report', 30_000);
+    const fixed = await waitReady(ns, 'report', 30_000);
+    expect(conditionOf(fixed, 'Stalled')).toBeUndefined();
   });
 
   it('re-creates a client deleted outside Kubernetes, with the same Id', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_TYPE_IDS, ROUTES, type Simulator } from '../../src/simulator/index.ts';
 import { conditionOf, decode, deleteAllAndStop, eventually, getSecret, startOperator, startTestSimulator, testNamespace, type OperatorProcess } from '../support/operator-harness.ts';
 import type { Ccc, Objects } from '../support/objects.ts';
-import { cccs, tokenFor, waitFor, waitObjectReady } from '../support/secret-kinds.ts';
+import { cccs, tokenFor, waitObjectReady } from '../support/secret-kinds.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 let sim: Simulator;

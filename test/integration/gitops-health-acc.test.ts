@@ -1,7 +1,8 @@
 // What Argo CD (deploy/argocd/health.lua in Argo CD's own code) and Flux (kstatus) say about live
 // AuthorizationCodeClients in every state the operator really reaches, provoked end to end with the
 // real operator process and the Data Hub simulator's faults: brand-new, Ready, a spec not yet
-// observed, each Stalled and each retrying reason, Drifted, paused, deleting. The verdicts are the
+// observed, each Stalled and each retrying reason, Drifted (an edit, and an adoption under driftPolicy
+// Report), managementPolicy Observe (Ready, and RemoteNotFound), paused, deleting. The verdicts are the
 // kind-generic HEALTH_TABLE (test/gitops-health/health-table.ts); only the provoking is ours here.
 // Ready=False Progressing is not provoked: the operator writes it only for an unexpected internal
 // error (a Kubernetes 409 conflict is retried at once without a status write).
@@ -170,6 +171,26 @@ const ROWS: HealthRow<void>[] = [
       return { namespace, name: 'drifted', cleanup };
     },
   },
+  {
+    what: 'an existing client adopted as it is (driftPolicy Report)',
+    state: 'drifted',
+    provoke: () => {
+      // Made in the portal, differing from the spec: adoption under Report writes nothing and reports it.
+      const clientId = '7d3e5f1a-2b4c-4d6e-8f0a-1b2c3d4e5f6a';
+      sim.clients.set({ Id: clientId, Name: 'made in the portal', RedirectUris: ['https://adopted-report.example.com/callback'], AccessTokenLifetime: 900 });
+      return inShared('adopted-report', { ...ACC.spec('adopted-report'), clientId, driftPolicy: 'Report' });
+    },
+  },
+  {
+    what: 'observing an existing client (managementPolicy Observe)',
+    state: 'ready',
+    provoke: () => {
+      const clientId = '8e4f6a2b-3c5d-4e7f-9a1b-2c3d4e5f6a7b';
+      sim.clients.set({ Id: clientId, Name: 'owned by another team', RedirectUris: ['https://observed.example.com/callback'] });
+      return inShared('observed', { managementPolicy: 'Observe', clientId });
+    },
+  },
+  { what: 'observing a client Data Hub does not have', state: 'retrying', reason: 'RemoteNotFound', provoke: () => inShared('observed-missing', { managementPolicy: 'Observe', clientId: '9f5a7b3c-4d6e-4f8a-8b2c-3d4e5f6a7b8c' }) },
   {
     what: 'paused after Ready',
     state: 'paused',

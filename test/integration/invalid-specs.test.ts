@@ -96,7 +96,9 @@ describe('kubectl apply refuses invalid specs with a clear message', () => {
     expect((await apply(schemaNs, 'edges-max', acceptedSpec('edges-max'))).code).toBe(0);
   });
 
-  it.each(ACCEPTED_SPECS.filter((c) => c.name.startsWith('url-ok-')))('accepts $what', async ({ name, spec }) => {
+  // The edge cases above are applied together; every other accepted row (URL cases, managementPolicy
+  // Observe without redirectUris, template keys that only look like default ones) on its own.
+  it.each(ACCEPTED_SPECS.filter((c) => c.name !== 'edges' && c.name !== 'edges-max'))('accepts $what', async ({ name, spec }) => {
     const res = await apply(schemaNs, name, spec);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);

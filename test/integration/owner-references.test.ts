@@ -61,7 +61,7 @@ afterAll(async () => {
   await kubeRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${ns}` });
 });
 
-/** A Secret owned the way the operator owns its Secrets (src/controller/secret-sync.ts). */
+/** A Secret owned the way the operator owns its Secrets (src/engine/secret-publisher.ts). */
 function ownedSecret(name: string, owner: { name: string; uid: string }): unknown {
   return {
     apiVersion: 'v1',

@@ -53,6 +53,15 @@ describe('operator ServiceAccount (deploy/rbac.yaml)', () => {
       ...['get', 'create', 'update'].map((verb) => ({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace: OPERATOR_NAMESPACE, name: 'datahub-operator-leader' })),
       { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: OPERATOR_NAMESPACE },
       { verb: 'get', resource: 'namespaces', name: 'kube-system' },
+      // Connections (issue 13): DataHubConnections like its client kind, ClusterDataHubConnections
+      // cluster-wide, and namespace labels for their namespaceSelector.
+      ...['get', 'list', 'watch', 'patch'].map((verb) => ({ verb, group: ACC_GROUP, resource: 'datahubconnections', namespace: 'NS' })),
+      { verb: 'list', group: ACC_GROUP, resource: 'datahubconnections' },
+      { verb: 'watch', group: ACC_GROUP, resource: 'datahubconnections' },
+      { verb: 'patch', group: ACC_GROUP, resource: 'datahubconnections', subresource: 'status', namespace: 'NS' },
+      ...['get', 'list', 'watch', 'patch'].map((verb) => ({ verb, group: ACC_GROUP, resource: 'clusterdatahubconnections' })),
+      { verb: 'patch', group: ACC_GROUP, resource: 'clusterdatahubconnections', subresource: 'status' },
+      ...['get', 'list', 'watch'].map((verb) => ({ verb, resource: 'namespaces' })),
     );
     const denied: string[] = [];
     for (const a of allowed) {
@@ -81,11 +90,13 @@ describe('operator ServiceAccount (deploy/rbac.yaml)', () => {
       // Leases: only get/create/update, and only in its own namespace.
       ...['get', 'create', 'update'].flatMap((verb) => ['NS', 'kube-system', 'default'].map((namespace) => ({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace }))),
       ...['list', 'watch', 'patch', 'delete'].map((verb) => ({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace: OPERATOR_NAMESPACE })),
-      // Namespaces: only kube-system, only get.
-      { verb: 'get', resource: 'namespaces', name: 'default' },
-      { verb: 'get', resource: 'namespaces', name: 'NS' },
-      { verb: 'list', resource: 'namespaces' },
+      // Namespaces: read only (labels, and the kube-system UID).
+      ...['create', 'update', 'patch', 'delete'].map((verb) => ({ verb, resource: 'namespaces', name: 'NS' })),
       { verb: 'update', resource: 'namespaces', name: 'kube-system' },
+      // Connections: users own them; the operator only adds its finalizer and writes status.
+      ...['create', 'delete', 'deletecollection', 'update'].map((verb) => ({ verb, group: ACC_GROUP, resource: 'datahubconnections', namespace: 'NS' })),
+      ...['create', 'delete', 'deletecollection', 'update'].map((verb) => ({ verb, group: ACC_GROUP, resource: 'clusterdatahubconnections' })),
+      { verb: 'update', group: ACC_GROUP, resource: 'datahubconnections', subresource: 'status', namespace: 'NS' },
       // No RBAC at all: cannot grant itself anything.
       ...['create', 'update', 'escalate', 'bind'].flatMap((verb) => ['clusterroles', 'clusterrolebindings'].map((resource) => ({ verb, group: 'rbac.authorization.k8s.io', resource }))),
       ...['create', 'escalate', 'bind'].flatMap((verb) => ['roles', 'rolebindings'].map((resource) => ({ verb, group: 'rbac.authorization.k8s.io', resource, namespace: 'NS' }))),
@@ -153,10 +164,14 @@ describe('real requests with the operator token', () => {
     }
   });
 
-  it('reads the kube-system namespace and no other', async () => {
+  // Namespaces are read for their labels (a ClusterDataHubConnection's namespaceSelector) and the
+  // kube-system UID; never written.
+  it('reads namespaces and never changes one', async () => {
     expect(await status(operator, { method: 'GET', path: '/api/v1/namespaces/kube-system' })).toBe(200);
-    expect(await status(operator, { method: 'GET', path: '/api/v1/namespaces/default' })).toBe(403);
-    expect(await status(operator, { method: 'GET', path: '/api/v1/namespaces' })).toBe(403);
+    expect(await status(operator, { method: 'GET', path: '/api/v1/namespaces' })).toBe(200);
+    expect(await status(operator, { method: 'PATCH', path: `/api/v1/namespaces/${ns}`, body: { metadata: { labels: { a: 'b' } } }, contentType: 'application/merge-patch+json' })).toBe(403);
+    expect(await status(operator, { method: 'DELETE', path: `/api/v1/namespaces/${ns}` })).toBe(403);
+    expect(await status(operator, { method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: `${ns}-x` } } })).toBe(403);
   });
 
   it('cannot read ConfigMaps, create Pods or Deployments, or grant itself more rights', async () => {
@@ -184,9 +199,10 @@ describe('namespaced mode: the same ClusterRole bound per namespace with RoleBin
     const bindings: { path: string; body: Record<string, unknown> }[] = [
       // The operator's rules, in the watched namespace only.
       { path: `${rbac}/namespaces/${ns}/rolebindings`, body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'datahub-operator' }, subjects: subject } },
-      // deploy/rbac.yaml's leader-election Role and instance-id ClusterRole, unchanged.
+      // deploy/rbac.yaml's leader-election Role, instance-id and cluster-connections ClusterRoles, unchanged.
       { path: `${rbac}/namespaces/${OPERATOR_NAMESPACE}/rolebindings`, body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'datahub-operator-leader-election' }, subjects: subject } },
       { path: `${rbac}/clusterrolebindings`, body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'datahub-operator-instance-id' }, subjects: subject } },
+      { path: `${rbac}/clusterrolebindings`, body: { metadata: { name: `${sa}-cc` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'datahub-operator-cluster-connections' }, subjects: subject } },
     ];
     await kubeCall(admin, { method: 'POST', path: `/api/v1/namespaces/${OPERATOR_NAMESPACE}/serviceaccounts`, body: { metadata: { name: sa } } }, 'create ServiceAccount');
     const sim = await startTestSimulator();
@@ -220,7 +236,7 @@ describe('namespaced mode: the same ClusterRole bound per namespace with RoleBin
       await eventually('objects deleted', async () => ((await kubeCall(admin, { method: 'GET', path: accPath(ns) }, 'list')) as { items: unknown[] }).items.length === 0, 30_000).catch(() => undefined);
       if (op) expect((await op.stop()).code).toBe(0);
       await sim.close();
-      for (const b of bindings) await kubeRequest(admin, { method: 'DELETE', path: `${b.path}/${sa}` });
+      for (const b of bindings) await kubeRequest(admin, { method: 'DELETE', path: `${b.path}/${(b.body.metadata as { name: string }).name}` });
       await kubeRequest(admin, { method: 'DELETE', path: `/api/v1/namespaces/${OPERATOR_NAMESPACE}/serviceaccounts/${sa}` });
     }
   });

@@ -124,6 +124,9 @@ export async function crashSafety(p: CrashSafetyParams): Promise<CrashSafetyFigu
   try {
     for (let k = 0; k < p.kills; k++) {
       await sleep(between(random, p.killAfterMs[0], p.killAfterMs[1]));
+      // On a loaded machine an operator can take longer to start than the kill interval, so every
+      // kill could land before any work: the first one also waits (bounded) for its first create.
+      if (k === 0) await op.waitForLog((l) => l.msg === 'reconciled' && l.remote === 'created', 30_000).catch(() => undefined);
       // Once the creator is done and everything is synced nothing is in flight: kill anyway then.
       if (await requestInFlight(clock, 5_000)) killsInFlight++;
       if (op.logs().some((l) => l.msg === 'reconciled' && l.remote === 'created')) killsAfterWork++;

@@ -70,6 +70,13 @@ export const BAD_SPECS: BadSpec[] = [
   { what: 'a template label key with a space', spec: { ...ok, secret: { template: { labels: { 'my label': 'x' } } } }, expect: ['spec.secret.template.labels', 'keys must be valid label keys'] },
   { what: 'a template label value with a space', spec: { ...ok, secret: { template: { labels: { team: 'web team' } } } }, expect: ['spec.secret.template.labels', 'values must be valid label values'] },
   { what: 'a template annotation key with two slashes', spec: { ...ok, secret: { template: { annotations: { 'a/b/c': 'x' } } } }, expect: ['spec.secret.template.annotations', 'keys must be valid annotation keys'] },
+  // Issue 12: a template key named like a default key would silently replace it (the app reads the
+  // template's text as its client Id), so it is refused; Observe reads an existing client, so it needs its Id.
+  { what: 'a template.data key named like a default key (clientId)', spec: { ...ok, secret: { template: { data: { clientId: 'not-the-id' } } } }, expect: ['spec.secret.template.data', 'must not use the default Secret keys clientId, tenantId, resource, authority, redirectUri and scope'] },
+  { what: 'a template.data key named like a default key (scope), among others', spec: { ...ok, secret: { template: { data: { OIDC_CLIENT_ID: '$(clientId)', scope: 'openid' } } } }, expect: ['spec.secret.template.data', 'must not use the default Secret keys'] },
+  { what: 'managementPolicy Observe without a clientId', spec: { managementPolicy: 'Observe' }, expect: ['spec.clientId: Required value', 'managementPolicy Observe needs the Id of the existing Data Hub client'] },
+  { what: 'managementPolicy Manage (the default) without redirectUris', spec: { managementPolicy: 'Manage', clientId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' }, expect: ['spec.redirectUris: Required value', 'it may be left out only with managementPolicy: Observe'] },
+  { what: 'a managementPolicy outside the enum', spec: { ...ok, managementPolicy: 'ObserveOnly' }, expect: ['spec.managementPolicy: Unsupported value: "ObserveOnly": supported values: "Manage", "Observe"'] },
   { what: 'an unknown spec field (strict field validation)', spec: { ...ok, redirectURIs: [CB] }, expect: ['strict decoding error: unknown field "spec.redirectURIs"'] },
   { what: 'redirectUris as a string', spec: { redirectUris: CB }, expect: ['spec.redirectUris', 'must be of type array'] },
   { what: 'enabled as a string', spec: { ...ok, enabled: 'sometimes' }, expect: ['spec.enabled', 'must be of type boolean'] },
@@ -98,6 +105,8 @@ export const ACCEPTED_SPECS: AcceptedSpec[] = [
       secret: { name: 'edges.v1', template: { labels: { 'app.kubernetes.io/part-of': 'x', empty: '' }, annotations: { 'example.com/note': 'any text at all!' }, data: { 'oidc.json': '$$(clientId) is $(clientId)' } } },
     },
   },
+  { name: 'observe', what: 'managementPolicy Observe with only a clientId (no redirectUris)', spec: { managementPolicy: 'Observe', clientId: '3F2504E0-4F89-41D3-9A0C-0305E82C3301' } },
+  { name: 'template-lookalike', what: 'template keys that only resemble default keys (case, prefix)', spec: { ...ok, secret: { template: { data: { ClientId: '$(clientId)', 'clientId.txt': '$(clientId)', OIDC_SCOPE: '$(scope)' } } } } },
   { name: 'edges-max', what: 'the largest values allowed', spec: { ...ok, accessTokenLifetimeSeconds: 3600, resyncInterval: '24h', displayName: 'n'.repeat(200) } },
 ];
 

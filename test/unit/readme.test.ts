@@ -77,7 +77,7 @@ describe('README reference tables', () => {
   });
 
   it('documents every metric the operator registers, with its labels', () => {
-    const metrics = new OperatorMetrics({ budgetRate: () => Infinity, budgetPausedSeconds: () => 0 });
+    const metrics = new OperatorMetrics();
     const documented = section('## Metrics');
     const registered = metrics.registry.getMetricsAsArray().map((m) => m as unknown as { name: string; labelNames?: string[] });
     const missing = registered

@@ -35,7 +35,7 @@ export function desiredClient(obj: AuthorizationCodeClient, clientId: string): D
     Name: spec.displayName ?? defaultDisplayName(obj.metadata.namespace ?? '', obj.metadata.name),
     Enabled: spec.enabled ?? true,
     AccessTokenLifetime: spec.accessTokenLifetimeSeconds ?? 3600,
-    RedirectUris: [...spec.redirectUris],
+    RedirectUris: [...(spec.redirectUris ?? [])], // required under Manage (validate.ts); desired() is not called under Observe
     PostLogoutRedirectUris: [...(spec.postLogoutRedirectUris ?? [])],
     AllowedCorsOrigins: [...(spec.allowedCorsOrigins ?? [])],
     ClientUri: spec.clientUri,

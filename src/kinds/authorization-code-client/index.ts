@@ -19,6 +19,6 @@ export function authorizationCodeClientKind(connections: ConnectionRegistry): Ki
     external: (connection, calls) => new AuthorizationCodeClientExternal(connection.dataHub.authorizationCodeClients, calls),
     desired: desiredClient,
     diff: diffClient,
-    secret: ({ obj, clientId, connection }) => secretContents(secretValues(obj, clientId, connection.tenantId, connection.baseUrl)),
+    secret: ({ obj, clientId, connection, observed }) => secretContents(secretValues(obj, clientId, connection.tenantId, connection.baseUrl, observed)),
   };
 }

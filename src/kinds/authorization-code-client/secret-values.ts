@@ -1,7 +1,9 @@
 // What an AuthorizationCodeClient's Secret holds: the default keys (clientId, tenantId, resource,
-// authority, redirectUri, scope) and the variables its template may name. Pure; the Secret itself
-// is written by the engine's Secret publisher.
+// authority, redirectUri, scope) and the variables its template may name; under managementPolicy
+// Observe the redirectUri is the observed client's first one, not the spec's. Pure; the Secret
+// itself is written by the engine's Secret publisher.
 import type { AuthorizationCodeClient } from '../../api/types.generated.ts';
+import type { AuthorizationCodeClient as RemoteClient } from '../../datahub/index.ts';
 import type { SecretContents } from '../../engine/kind.ts';
 import { templateProblems as problemsOf } from '../../engine/secret-template.ts';
 
@@ -18,14 +20,16 @@ export interface SecretValues {
   name: string;
 }
 
-export function secretValues(obj: AuthorizationCodeClient, clientId: string, tenantId: string, resource: string): SecretValues {
+/** `observed`: the remote client under managementPolicy Observe (its values stand in for the spec's). */
+export function secretValues(obj: AuthorizationCodeClient, clientId: string, tenantId: string, resource: string, observed?: RemoteClient): SecretValues {
   const base = resource.replace(/\/+$/, '');
+  const redirectUris = observed ? observed.RedirectUris : (obj.spec.redirectUris ?? []);
   return {
     clientId,
     tenantId,
     resource: base,
     authority: `${base}/identity`,
-    redirectUri: obj.spec.redirectUris[0] ?? '',
+    redirectUri: redirectUris[0] ?? '',
     scope: DEFAULT_SCOPE,
     namespace: obj.metadata.namespace ?? '',
     name: obj.metadata.name,

@@ -16,6 +16,10 @@ export function specProblems(obj: AuthorizationCodeClient): string[] {
     return (validateSchema.errors ?? []).map((e) => `${e.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'object'}: ${e.message ?? 'is invalid'}`);
   }
   const problems = templateProblems(obj);
+  // The CRD's CEL rule, for objects stored before it (redirectUris used to be plainly required).
+  if (obj.spec.managementPolicy !== 'Observe' && obj.spec.redirectUris === undefined) {
+    problems.push('spec.redirectUris: at least one redirect URI is required (it may be left out only with managementPolicy: Observe)');
+  }
   const pinned = obj.spec.clientId;
   const managed = obj.status?.clientId;
   if (pinned && managed && !sameClientId(pinned, managed)) {

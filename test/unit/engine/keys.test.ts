@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { describeRef, kindKey, ownerAnnotationOf, ownerOf } from '../../../src/engine/keys.ts';
 import type { KindDescription } from '../../../src/engine/kind.ts';
 
-const first: KindDescription = { resource: { group: 'g', version: 'v1', plural: 'authorizationcodeclients', kind: 'AuthorizationCodeClient' }, controller: 'a', legacy: true };
-const later: KindDescription = { resource: { group: 'g', version: 'v1', plural: 'clientcredentialsclients', kind: 'ClientCredentialsClient' }, controller: 'c' };
+const first: KindDescription = { resource: { group: 'g', version: 'v1', plural: 'authorizationcodeclients', kind: 'AuthorizationCodeClient' }, controller: 'a', legacy: true, secretKeys: [] };
+const later: KindDescription = { resource: { group: 'g', version: 'v1', plural: 'clientcredentialsclients', kind: 'ClientCredentialsClient' }, controller: 'c', secretKeys: [] };
 
 describe('owner annotations', () => {
   it('the first kind keeps writing "namespace/name"; a later kind names itself', () => {

@@ -55,6 +55,12 @@ const ROWS: Row[] = [
     expected: { ready: ['True', 'Synced'], events: ['Adopted', 'SecretWritten'], result: { kind: 'done' }, calls: ['create', 'observe', 'update'] },
   },
   {
+    what: 'create answered 409 with a different client under driftPolicy Report: nothing written, Stalled Drifted, the Secret written',
+    obj: widget({ driftPolicy: 'Report' }),
+    arrange: (h) => h.remote.clients.set(ID, { Id: ID, Name: 'made in the portal' }),
+    expected: { ready: ['False', 'Drifted'], stalled: 'Drifted', events: ['SecretWritten', 'Drifted'], result: { kind: 'done' }, calls: ['create', 'observe'] },
+  },
+  {
     what: 'Data Hub 400: Stalled RemoteRejected, a warning, stop',
     arrange: (h) => (h.remote.failNext.create = [dataHubError(400)]),
     expected: { ready: ['False', 'RemoteRejected'], stalled: 'RemoteRejected', events: ['RemoteRejected'], result: { kind: 'failed', verdict: 'stop' }, calls: ['create'] },

@@ -1,5 +1,5 @@
 // Proves every branch of remote sync against a tiny in-memory Data Hub: create with the pre-chosen Id;
-// 409 → read → adopt unchanged or adopt with a PUT; a client known to be missing is re-created (or
+// 409 → read → adopt unchanged, adopt with a PUT (Enforce) or report the differences (Report); a client known to be missing is re-created (or
 // created, if the object never had one); a confirmed object costs no call unless an observation says
 // otherwise; drift is reported (Report) or corrected (Enforce); a spec change is one PUT; a PUT
 // answered 404 re-creates; and every other failure propagates.
@@ -85,13 +85,40 @@ describe('syncRemote: a new object (nothing known, never created)', () => {
     expect(dh.calls).toEqual(['create', 'read']);
   });
 
-  it('409 → read → adopts a client that differs, with one PUT of the spec', async () => {
+  it('409 → read → adopts a client that differs, with one PUT of the spec (driftPolicy Enforce)', async () => {
     const dh = new FakeDataHub();
     dh.clients.set(CLIENT_ID, edited);
-    const r = await syncRemote(dh, input({ driftPolicy: 'Report' })); // adoption applies the spec whatever the drift policy
+    const r = await syncRemote(dh, input());
     expect(r).toMatchObject({ action: 'adopted', fields: ['Name', 'RedirectUris'] });
     expect(dh.calls).toEqual(['create', 'read', 'update']);
     expect(dh.clients.get(CLIENT_ID)).toMatchObject({ Name: 'team-a/web', RedirectUris: ['https://web.example.com/callback'] });
+  });
+
+  // Issue 12 item 4: adopting under Report used to PUT the spec over the portal's client.
+  it('409 → read → under driftPolicy Report writes nothing: the differences are reported (drifted, adopting)', async () => {
+    const dh = new FakeDataHub();
+    dh.clients.set(CLIENT_ID, edited);
+    const r = await syncRemote(dh, input({ driftPolicy: 'Report' }));
+    expect(r).toEqual({ action: 'drifted', fields: ['Name', 'RedirectUris'], client: edited, adopting: true });
+    expect(dh.calls).toEqual(['create', 'read']);
+    expect(dh.clients.get(CLIENT_ID)).toBe(edited);
+  });
+
+  it('409 → read → under driftPolicy Report a client that matches is simply adopted', async () => {
+    const dh = new FakeDataHub();
+    dh.clients.set(CLIENT_ID, inSync);
+    expect(await syncRemote(dh, input({ driftPolicy: 'Report' }))).toEqual({ action: 'adopted', fields: [], client: inSync });
+  });
+
+  it('a client known to exist that this object never managed (a forced read first) is adopted, not updated', async () => {
+    const dh = new FakeDataHub();
+    dh.clients.set(CLIENT_ID, edited);
+    const reported = await syncRemote(dh, input({ driftPolicy: 'Report', known: { client: edited, observedAt: 0 } }));
+    expect(reported).toMatchObject({ action: 'drifted', adopting: true });
+    expect(dh.calls).toEqual([]);
+    const enforced = await syncRemote(dh, input({ known: { client: edited, observedAt: 0 } }));
+    expect(enforced).toMatchObject({ action: 'adopted', fields: ['Name', 'RedirectUris'] });
+    expect(dh.calls).toEqual(['update']);
   });
 
   it('409 then "not found" on the read: retried, never a second create', async () => {

@@ -41,12 +41,12 @@ describe('sealed Secret values', () => {
     expect(decoded(live)).toMatchObject({ clientSecret: PLAIN, tokenUrl: 'https://dh.example.com/identity/connect/token' });
     const digest = sealedDigest(PLAIN);
     expect(live.metadata.annotations).toMatchObject({ [Annotation.sealed]: `clientSecret=${digest}`, 'identity.datahub.dev/client-secret': '1/1' });
-    expect(live.metadata.annotations?.[Annotation.secretKeys]).toBe('clientId,clientSecret,tenantId,tokenUrl');
+    expect(live.metadata.annotations?.[Annotation.secretKeys]).toBe('clientId,clientSecret,tenantId,title,tokenUrl');
     // The cache has no plaintext, only the digest of what is there.
     const cached = h.secrets.get('team-a/web')!;
     expect(JSON.stringify(cached)).not.toContain(Buffer.from(PLAIN).toString('base64'));
     expect(cached.data?.clientSecret).toBe(SEALED_PREFIX + digest);
-    const plain = { clientId: decoded(live).clientId!, tenantId: decoded(live).tenantId!, tokenUrl: decoded(live).tokenUrl! };
+    const plain = { clientId: decoded(live).clientId!, tenantId: decoded(live).tenantId!, title: decoded(live).title!, tokenUrl: decoded(live).tokenUrl! };
     expect(live.metadata.annotations?.[Annotation.secretHash]).toBe(contentHash(plain, { clientSecret: digest }));
     expect(readyMessage(h.current())).toMatch(/is written; client secret 1 expires 2030-01-01T00:00:00Z$/);
 

@@ -45,11 +45,28 @@ describe('nextStatus: the conditions for each outcome', () => {
     expect(s.observedGeneration).toBe(1);
   });
 
-  it('drifted (driftPolicy Report): Ready=False Drifted naming the fields, neither Stalled nor Reconciling', () => {
+  // Issue 12 decision (a): a reported drift needs a change by the user, so it is Stalled too
+  // (kstatus Failed, Flux fails at once, Argo CD Degraded), with the same reason and message.
+  it('drifted (driftPolicy Report): Ready=False and Stalled=True Drifted naming the fields, no Reconciling', () => {
     const s = step(undefined, { kind: 'drifted', clientId: ID, secretName: 'web', fields: ['RedirectUris', 'Name'] });
     expect(cond(s, 'Ready')).toMatchObject({ status: 'False', reason: 'Drifted' });
     expect(cond(s, 'Ready')?.message).toContain('RedirectUris, Name');
-    expect(types(s)).toEqual(['Ready', 'Propagated']);
+    expect(cond(s, 'Stalled')).toMatchObject({ status: 'True', reason: 'Drifted', message: cond(s, 'Ready')?.message, observedGeneration: 1 });
+    expect(types(s)).toEqual(['Ready', 'Stalled', 'Propagated']);
+  });
+
+  it('Stalled Drifted clears at once when the drift goes away (same generation, in sync again)', () => {
+    const drifted = step(undefined, { kind: 'drifted', clientId: ID, secretName: 'web', fields: ['Name'] });
+    const ok = step(drifted, synced(), T0 + 1_000);
+    expect(cond(ok, 'Ready')).toMatchObject({ status: 'True', reason: 'Synced' });
+    expect(types(ok)).toEqual(['Ready', 'Propagated']);
+  });
+
+  it('observed only (managementPolicy Observe): Ready, and status.clientId is not claimed', () => {
+    const s = step(undefined, synced({ observeOnly: true }));
+    expect(cond(s, 'Ready')).toMatchObject({ status: 'True', reason: 'Synced' });
+    expect(s.clientId).toBeUndefined();
+    expect(s.secretName).toBe('web');
   });
 
   it('Reconciling and Stalled disappear once the object is in sync again', () => {

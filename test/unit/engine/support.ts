@@ -92,7 +92,7 @@ export class FakeRemote implements ExternalClient<WidgetDesired, WidgetRemote> {
 
 export function widgetKind(remote: FakeRemote, connection: Connection, hooks: KindHooks<Widget, WidgetDesired, WidgetRemote> = {}): Kind<Widget, WidgetDesired, WidgetRemote> {
   return {
-    description: { resource: WIDGET, controller: 'widget' },
+    description: { resource: WIDGET, controller: 'widget', secretKeys: ['clientId', 'tenantId', 'title'] },
     validate: (obj) => (obj.spec.title === '' ? ['spec.title: must not be empty'] : []),
     connect: () => connection,
     // Every call goes through the connection's gateway, as a real kind's would.
@@ -105,7 +105,11 @@ export function widgetKind(remote: FakeRemote, connection: Connection, hooks: Ki
     }),
     desired: (obj, clientId) => ({ Id: clientId, Name: obj.spec.title }),
     diff: (d, r) => (d.Name === r.Name ? [] : ['Name']),
-    secret: ({ obj, clientId, connection: c }) => ({ data: { clientId, tenantId: c.tenantId }, variables: { clientId, tenantId: c.tenantId, name: obj.metadata.name } }),
+    // Under Observe the title comes from the observed client, as a real kind's redirectUri does.
+    secret: ({ obj, clientId, connection: c, observed }) => {
+      const data = { clientId, tenantId: c.tenantId, title: observed ? observed.Name : obj.spec.title };
+      return { data, variables: { ...data, name: obj.metadata.name } };
+    },
     ...hooks,
   };
 }
@@ -246,6 +250,7 @@ export interface Harness {
   events: FakeEvents;
   claims: ClientIdClaims;
   enqueued: [string, Priority][];
+  observer: RemoteObserver<Widget, WidgetDesired, WidgetRemote>;
   reconciler: Reconciler<Widget, WidgetDesired, WidgetRemote>;
   /** Puts the object in the cache and reconciles its key. */
   reconcile(obj?: Widget): ReturnType<Reconciler<Widget, WidgetDesired, WidgetRemote>['reconcile']>;
@@ -297,6 +302,7 @@ export function harness(hooks: KindHooks<Widget, WidgetDesired, WidgetRemote> = 
     events,
     claims,
     enqueued,
+    observer,
     reconciler,
     reconcile: (obj) => {
       if (obj) store.remember(obj);

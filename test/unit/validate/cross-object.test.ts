@@ -62,6 +62,10 @@ describe('cross-object conflicts', () => {
     expect(found[1]).toMatch(/ClientCredentialsClient c\/svc: spec\.clientId: .*claimed by AuthorizationCodeClient a\/web/);
   });
 
+  it('an object that only observes (managementPolicy Observe) claims no client Id', () => {
+    expect(lines(acc('a', 'web', { clientId: ID }), acc('b', 'watch', { clientId: ID, managementPolicy: 'Observe' }), acc('c', 'watch', { clientId: ID, managementPolicy: 'Observe' }))).toEqual([]);
+  });
+
   it('the same Secret in a namespace, by default name or spec.secret.name, across kinds', () => {
     const found = lines(acc('a', 'web'), acc('a', 'web2', { secret: { name: 'web' } }), ccc('a', 'web'), acc('b', 'web2', { secret: { name: 'web' } }));
     expect(found).toEqual([

@@ -53,7 +53,7 @@ describe('desiredClient', () => {
   it('copies lists, so later changes to the spec do not leak into it', () => {
     const obj = acc({ allowedCorsOrigins: ['https://a.example.com'] });
     const d = desiredClient(obj, CLIENT_ID);
-    obj.spec.redirectUris.push('https://other.example.com/cb');
+    obj.spec.redirectUris?.push('https://other.example.com/cb');
     obj.spec.allowedCorsOrigins?.push('https://b.example.com');
     expect(d.RedirectUris).toEqual(['https://web.example.com/callback']);
     expect(d.AllowedCorsOrigins).toEqual(['https://a.example.com']);

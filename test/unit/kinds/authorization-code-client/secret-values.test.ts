@@ -2,12 +2,24 @@
 // literal $, every known name, unknown names, unclosed and lone '$' refused with their position),
 // the template's problems named by field, labels/annotations that cannot hide ownership, and a
 // content hash that is stable and changes with the content.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { AuthorizationCodeClient } from '../../../../src/api/types.generated.ts';
 import * as engineSecret from '../../../../src/engine/secret-template.ts';
 import { contentHash, expandPlaceholders, secretName } from '../../../../src/engine/secret-template.ts';
 import { DEFAULT_SCOPE, secretContents, secretValues, templateProblems, type SecretValues } from '../../../../src/kinds/authorization-code-client/secret-values.ts';
-import { acc, CLIENT_ID } from '../../../support/acc-fixtures.ts';
+import { AUTHORIZATION_CODE_CLIENT } from '../../../../src/kinds/authorization-code-client/description.ts';
+import { acc, CLIENT_ID, remoteClient } from '../../../support/acc-fixtures.ts';
+
+interface Node {
+  properties: Record<string, Node>;
+  'x-kubernetes-validations': { rule: string; message: string }[];
+}
+interface CrdDoc {
+  spec: { versions: { schema: { openAPIV3Schema: Node } }[] };
+}
 
 // The engine's Secret functions with this kind's contents (and its owner annotation, namespace/name).
 const secretData = (obj: AuthorizationCodeClient, v: SecretValues): Record<string, string> => engineSecret.secretData(obj.spec.secret, secretContents(v));
@@ -30,6 +42,24 @@ describe('secretValues and the default keys', () => {
       name: 'web',
     });
     expect(DEFAULT_SCOPE).toBe('openid ocsapi');
+  });
+
+  it('managementPolicy Observe: redirectUri is the observed client\'s first one (the spec may have none)', () => {
+    const obj = acc({ managementPolicy: 'Observe', clientId: CLIENT_ID, redirectUris: undefined });
+    const observed = remoteClient({ RedirectUris: ['https://portal.example.com/signin', 'https://portal.example.com/other'] });
+    expect(secretValues(obj, CLIENT_ID, TENANT, 'https://dh.example.com', observed).redirectUri).toBe('https://portal.example.com/signin');
+    expect(secretValues(obj, CLIENT_ID, TENANT, 'https://dh.example.com', remoteClient({ RedirectUris: [] })).redirectUri).toBe('');
+    // Observed values win over a spec the user left in place.
+    expect(secretValues(acc(), CLIENT_ID, TENANT, 'https://dh.example.com', observed).redirectUri).toBe('https://portal.example.com/signin');
+  });
+
+  it('the CRD\'s reserved template keys are exactly the default keys the kind declares', () => {
+    expect(Object.keys(secretContents(values).data)).toEqual([...AUTHORIZATION_CODE_CLIENT.secretKeys]);
+    const crd = parse(readFileSync(join(import.meta.dirname, '../../../../crds/identity.datahub.dev_authorizationcodeclients.yaml'), 'utf8')) as CrdDoc;
+    const data = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec!.properties.secret!.properties.template!.properties.data!;
+    const rule = data['x-kubernetes-validations'].find((r) => r.rule.includes(' in ['))!;
+    expect(rule.rule).toBe(`self.all(k, !(k in [${AUTHORIZATION_CODE_CLIENT.secretKeys.map((k) => `'${k}'`).join(', ')}]))`);
+    for (const key of AUTHORIZATION_CODE_CLIENT.secretKeys) expect(rule.message).toContain(key);
   });
 
   it('writes exactly the six default keys without a template', () => {

@@ -1,6 +1,8 @@
 // Proves the controller's own validation: the CRD's OpenAPI schema checked again (an object stored
-// before a schema change must not reach Data Hub), the template placeholders, and a pinned clientId
-// that differs from the client the object already manages; each problem names its field.
+// before a schema change must not reach Data Hub), redirectUris required unless the object only
+// observes, the template placeholders, and a pinned clientId that differs from the client the
+// object already manages; each problem names its field. (The rules every kind shares — Observe
+// needs a pin, no template key named like a default key — are the engine's: spec-rules.test.ts.)
 import { describe, expect, it } from 'vitest';
 import type { AuthorizationCodeClient } from '../../../../src/api/types.generated.ts';
 import { specProblems } from '../../../../src/kinds/authorization-code-client/validate.ts';
@@ -8,7 +10,7 @@ import { acc, CLIENT_ID } from '../../../support/acc-fixtures.ts';
 
 /** An object as the API server might have stored it under an older, laxer schema. */
 function stored(spec: Record<string, unknown>): AuthorizationCodeClient {
-  return { ...acc(), spec: spec as unknown as AuthorizationCodeClient['spec'] };
+  return { ...acc(), spec };
 }
 
 describe('specProblems', () => {
@@ -34,7 +36,7 @@ describe('specProblems', () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['missing redirectUris', {}, "spec: must have required property 'redirectUris'"],
+    ['missing redirectUris (managementPolicy Manage)', {}, 'spec.redirectUris: at least one redirect URI is required (it may be left out only with managementPolicy: Observe)'],
     ['no redirect URI', { redirectUris: [] }, 'spec.redirectUris: must NOT have fewer than 1 items'],
     ['11 redirect URIs', { redirectUris: Array.from({ length: 11 }, (_, i) => `https://a/${i}`) }, 'spec.redirectUris: must NOT have more than 10 items'],
     ['an empty redirect URI', { redirectUris: [''] }, 'spec.redirectUris.0: must NOT have fewer than 1 characters'],
@@ -51,6 +53,11 @@ describe('specProblems', () => {
 
   it('reports every schema problem at once', () => {
     expect(specProblems(stored({ redirectUris: [], accessTokenLifetimeSeconds: 1, driftPolicy: 'Ignore' }))).toHaveLength(3);
+  });
+
+  it('managementPolicy Observe: the client fields may be left out (their values come from Data Hub)', () => {
+    expect(specProblems(stored({ managementPolicy: 'Observe', clientId: CLIENT_ID }))).toEqual([]);
+    expect(specProblems(stored({ managementPolicy: 'Manage', clientId: CLIENT_ID }))).toHaveLength(1);
   });
 
   it('refuses template placeholders the schema cannot check, naming the key', () => {
