@@ -50,6 +50,8 @@ beforeAll(async () => {
   await call(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'no-finalizers' } }, 'create ServiceAccount');
   const subjects = [{ kind: 'ServiceAccount', name: 'no-finalizers', namespace: ns }];
   await call(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'no-finalizers' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: reducedRole }, subjects }, 'create RoleBinding');
+  // The cluster-scoped reads (ClusterDataHubConnections, namespace labels) as deploy/rbac.yaml binds them.
+  await call('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: reducedRole }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'datahub-operator-cluster-connections' }, subjects }, 'create ClusterRoleBinding');
   reducedToken = await mintServiceAccountToken(kc, ns, 'no-finalizers', 3600);
   operatorToken = await mintServiceAccountToken(kc, OPERATOR_NAMESPACE, 'datahub-operator', 3600);
 });
@@ -57,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const { kc } = await cluster();
   expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
+  await kubeRequest(kc, { method: 'DELETE', path: `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${reducedRole}` });
   await kubeRequest(kc, { method: 'DELETE', path: `/apis/rbac.authorization.k8s.io/v1/clusterroles/${reducedRole}` });
   await kubeRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${ns}` });
 });
