@@ -49,6 +49,8 @@ export interface SecretCrashFigures extends ChaosFigures {
   secretChecks: number;
   deadSecretSightings: number;
   racesResolved: number;
+  /** Operator secrets nobody held (a kill or a dropped answer before the Secret write) that the operator found and deleted (its OrphanSecretDeleted events). */
+  orphansDeletedByOperator: number;
   plaintextsIssued: number;
   tokensObtained: number;
   hybridSecretsAuthenticated: number;
@@ -178,6 +180,7 @@ export async function secretCrashSafety(p: SecretCrashParams): Promise<SecretCra
       secretChecks: sampler.checks,
       deadSecretSightings: sampler.violations.length,
       racesResolved: sampler.racesResolved,
+      orphansDeletedByOperator: eventCount(events, 'OrphanSecretDeleted'),
       plaintextsIssued: issued.size,
       tokensObtained: tokens,
       hybridSecretsAuthenticated: authenticated,
@@ -209,6 +212,12 @@ export async function secretCrashSafety(p: SecretCrashParams): Promise<SecretCra
     }
     await sim.close();
   }
+}
+
+/** How often an event reason was recorded (a deduplicated Event counts its repeats). */
+function eventCount(events: unknown, reason: string): number {
+  const items = (events as { items: { reason?: string; count?: number; series?: { count?: number } }[] }).items;
+  return items.filter((e) => e.reason === reason).reduce((n, e) => n + (e.series?.count ?? e.count ?? 1), 0);
 }
 
 async function until(done: () => boolean, timeoutMs: number): Promise<void> {
