@@ -235,6 +235,7 @@ function readLog(o: OperatorProcess): string {
  */
 async function waitSettled(p: SecretCrashParams & { kinds: readonly SecretKind[] }, chaos: SecretChaos, sim: Awaited<ReturnType<typeof startTestSimulator>>, kc: Awaited<ReturnType<typeof cluster>>['kc'], ns: string): Promise<Map<SecretKindName, SecretBearer[]>> {
   const deadline = Date.now() + p.settleTimeoutMs;
+  let nextReport = Date.now() + 30_000;
   let why: string;
   for (;;) {
     try {
@@ -259,6 +260,11 @@ async function waitSettled(p: SecretCrashParams & { kinds: readonly SecretKind[]
       why = String(e);
     }
     if (Date.now() > deadline) throw new Error(`cannot settle the secret fleet in "${ns}" within ${p.settleTimeoutMs} ms: ${why}`);
+    // A slow settle says why while it waits (a run cut short by a timeout still shows it).
+    if (Date.now() >= nextReport) {
+      report('secret-crash-safety', { seed: p.seed, phase: 'settling', waitingFor: why });
+      nextReport = Date.now() + 30_000;
+    }
     await sleep(1_000);
   }
 }
