@@ -48,7 +48,7 @@ export async function rotation(env: BenchEnvironment, o: ScenarioOptions): Promi
   await Promise.all(chunks(list, 32).map(async (part) => { for (const n of part) await env.patchSpec(ns, n, { secretRotation: STORM }, CLIENT_CREDENTIALS_CLIENTS); }));
   const patchedMs = Date.now() - started;
   // Done: every object Ready with a secret that lasts about two years and no previous one left.
-  const doneAt = await until(() => list.every((n) => rotatedAndClean(tracker.get(ns, n) as Ccc | undefined)), 900_000, () => `${list.filter((n) => !rotatedAndClean(tracker.get(ns, n) as Ccc | undefined)).length} of ${o.objects} not rotated and cleaned yet`);
+  const doneAt = await until(() => list.every((n) => rotatedAndClean(tracker.get(ns, n))), 900_000, () => `${list.filter((n) => !rotatedAndClean(tracker.get(ns, n))).length} of ${o.objects} not rotated and cleaned yet`);
   const totalMs = doneAt - started;
   await sleep(2_000); // one more sample after the last delete
   await sampler.stop();
