@@ -97,7 +97,8 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
 
     // The last reconcile wrote the Secret but not its status (a crash in between): the Secret says.
     if (held && pending && held.sequence === pending.sequence && held.sequence !== current?.sequence) {
-      if (current && Date.parse(current.expiresAt) > now) previous = { id: current.id, sequence: current.sequence, deleteAfter: isoSeconds(deleteAfter(now, s, Date.parse(current.expiresAt))) };
+      // An expired one too: its deleteAfter has passed, so it is deleted below (never left in Data Hub).
+      if (current) previous = { id: current.id, sequence: current.sequence, deleteAfter: isoSeconds(deleteAfter(now, s, Date.parse(current.expiresAt))) };
       current = fromHeld(held);
     }
     const settled = held !== undefined && current !== undefined && held.sequence === current.sequence && (!pending || pending.sequence === held.sequence);
@@ -134,10 +135,13 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
     if (listed && listed.length >= MAX_SECRETS) throw this.limitReached(clientId, listed);
     const sequence = nextSequence(status, own);
     const issued = await this.add(ctx, ops, sequence, s);
-    const replaced = current && Date.parse(current.expiresAt) > now ? current : undefined;
+    // The replaced secret becomes the previous one even when it has expired (then its deleteAfter has
+    // passed and the next reconcile deletes it): forgetting it would leave it in Data Hub for ever.
+    const replaced = current;
+    const until = replaced ? deleteAfter(now, s, Date.parse(replaced.expiresAt)) : 0;
     const next: CurrentSecret = { id: issued.Id, sequence, expiresAt: expiry(issued), origin };
-    this.announce(ctx, next, origin, replaced ? isoSeconds(deleteAfter(now, s, Date.parse(replaced.expiresAt))) : undefined);
-    const prev = replaced && { id: replaced.id, sequence: replaced.sequence, deleteAfter: isoSeconds(deleteAfter(now, s, Date.parse(replaced.expiresAt))) };
+    this.announce(ctx, next, origin, replaced && until > now ? isoSeconds(until) : undefined);
+    const prev = replaced && { id: replaced.id, sequence: replaced.sequence, deleteAfter: isoSeconds(until) };
     return { current: next, previous: prev, plaintext: issued.plaintext, sequence };
   }
 
