@@ -6,7 +6,7 @@
 // Each returns the problems it found (the caller asserts them empty) and what it counted.
 import { derivedClientId } from '../../src/engine/identity.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
-import type { SecretBooks } from '../../src/simulator/secrets.ts';
+import { isExpired, type SecretBooks } from '../../src/simulator/secrets.ts';
 import type { Secret as SecretObject } from '../../src/api/objects.ts';
 import { decodeSecret as decode, SECRET_KEYS, type SecretBearer, type SecretKind } from './secret-kinds.ts';
 
@@ -103,7 +103,7 @@ export function orphanCheck(sim: Simulator, kind: SecretKind, objects: SecretBea
     for (const s of own.filter((x) => markedUid(x.Description) === uid)) {
       if (s.Id === current?.Id) held++;
       else if (previous && s.Id === previous.id && now < Date.parse(previous.deleteAfter) + slackMs) inGrace++;
-      else problems.push(`${key}: orphan secret ${s.Id} ("${s.Description}")${previous?.id === s.Id ? ` past its deleteAfter ${previous.deleteAfter}` : ''}`);
+      else problems.push(`${key}: orphan secret ${s.Id} ("${s.Description}", ${isExpired(s, now) ? 'expired' : 'live'})${previous?.id === s.Id ? ` past its deleteAfter ${previous.deleteAfter}` : ''}`);
     }
     if (own.length > 2) problems.push(`${key}: ${own.length} operator secrets on one client (at most 2)`);
   }
