@@ -61,6 +61,8 @@ export interface SecretCrashFigures extends ChaosFigures {
 
 const SCHEDULED = { validFor: '1m', rotateBefore: '40s', gracePeriod: '10s' };
 const BY_REQUEST = { gracePeriod: '10s' };
+/** How long a fleet that is otherwise settled may take to delete its last orphans before the verdicts run. */
+const ORPHAN_WAIT_MS = 60_000;
 const RELAXED = { validFor: '2160h', rotateBefore: '720h', gracePeriod: '10s' };
 
 export async function secretCrashSafety(p: SecretCrashParams): Promise<SecretCrashFigures> {
@@ -232,10 +234,13 @@ function readLog(o: OperatorProcess): string {
 /**
  * Every object Ready for its generation, its last rotate request handled, its Secret holding a
  * secret that expires in more than a day (the relaxed schedule is in force), and zero orphans.
+ * Once all else holds, orphans get ORPHAN_WAIT_MS to go (previous secrets' grace is 10 s); after that
+ * the fleet is returned as it is, so the verdicts name the orphans next to every other figure.
  */
 async function waitSettled(p: SecretCrashParams & { kinds: readonly SecretKind[] }, chaos: SecretChaos, sim: Awaited<ReturnType<typeof startTestSimulator>>, kc: Awaited<ReturnType<typeof cluster>>['kc'], ns: string): Promise<Map<SecretKindName, SecretBearer[]>> {
   const deadline = Date.now() + p.settleTimeoutMs;
   let nextReport = Date.now() + 30_000;
+  let onlyOrphansSince: number | undefined;
   let why: string;
   for (;;) {
     try {
@@ -252,9 +257,14 @@ async function waitSettled(p: SecretCrashParams & { kinds: readonly SecretKind[]
         const dayFromNow = Date.now() + 24 * 3600_000;
         const short = objects.filter((o) => Date.parse((o.status as { currentSecret?: { expiresAt?: string } } | undefined)?.currentSecret?.expiresAt ?? '') < dayFromNow);
         if (short.length > 0) problems.push(`${short.length} ${kind.name} still on a short-lived secret`);
-        if (problems.length === 0) problems.push(...orphanCheck(sim, kind, objects, secrets, 15_000).problems);
       }
-      if (problems.length === 0) return byKind;
+      if (problems.length === 0) {
+        onlyOrphansSince ??= Date.now();
+        for (const kind of p.kinds) problems.push(...orphanCheck(sim, kind, byKind.get(kind.name) ?? [], secrets, 15_000).problems);
+        if (problems.length === 0 || Date.now() - onlyOrphansSince > ORPHAN_WAIT_MS) return byKind;
+      } else {
+        onlyOrphansSince = undefined;
+      }
       why = problems.slice(0, 6).join('; ');
     } catch (e) {
       why = String(e);
