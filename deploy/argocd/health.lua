@@ -1,4 +1,5 @@
--- Argo CD health check for identity.datahub.dev/AuthorizationCodeClient (kstatus semantics).
+-- Argo CD health check for the identity.datahub.dev client kinds (AuthorizationCodeClient,
+-- ClientCredentialsClient, HybridClient: the same conditions, kstatus semantics).
 -- Healthy: Ready=True for the current generation. Degraded: Stalled=True (needs a change by the
 -- user; a drift reported under driftPolicy Report is Stalled too, so kstatus and Flux also fail).
 -- Suspended: paused by annotation. Progressing: anything else.

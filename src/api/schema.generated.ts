@@ -317,7 +317,7 @@ export const ClientCredentialsClientSchema = {
         },
         "roles": {
           "type": "array",
-          "description": "Roles of the client, by name (e.g. \"Tenant Contributor\", or a custom role's name; compared without case) or by RoleTypeId (the well-known GUID of a built-in role). The operator resolves them to this tenant's role Ids. Tenant Member is always included.",
+          "description": "ClientCredentialsClient only. The client's roles, by name (Tenant Contributor, a custom role's name; compared without case) or by RoleTypeId (the well-known GUID of a built-in role); a tenant role Id works too. Resolved per tenant through the Roles API, once per connection and cached (no Roles read per object). Tenant Member is always included. Up to 50, not blank. A name the tenant does not have makes the object Stalled (UnknownRole, the message lists the tenant's roles). Default: [].",
           "maxItems": 50,
           "default": [],
           "items": {
@@ -328,12 +328,12 @@ export const ClientCredentialsClientSchema = {
         },
         "allowTenantAdministrator": {
           "type": "boolean",
-          "description": "Allows the Tenant Administrator role in roles. Off by default: Data Hub advises against giving it to a client.",
+          "description": "ClientCredentialsClient only. Tenant Administrator in roles is refused (at apply time by name or RoleTypeId, by the operator as TenantAdministratorNotAllowed for a tenant role Id) unless this is true: that role may change every client, user and role of the tenant, and Data Hub advises against giving it to a client. Default: false.",
           "default": false
         },
         "accessTokenLifetimeSeconds": {
           "type": "integer",
-          "description": "Lifetime of access tokens issued to this client, in seconds (60-3600).",
+          "description": "Lifetime of the access tokens issued to this client, 60–3600 seconds. Default: 3600.",
           "minimum": 60,
           "maximum": 3600,
           "default": 3600
@@ -446,7 +446,7 @@ export const ClientCredentialsClientSchema = {
                 },
                 "data": {
                   "type": "object",
-                  "description": "Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded. The client secret is no placeholder (the operator keeps no copy to write a template again later): read the clientSecret key.",
+                  "description": "Extra keys (up to 32). Values may use the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace), $(name) (HybridClient also $(redirectUri), $(scope)); never the client secret. A key may not be one the operator writes. Default: {}.",
                   "maxProperties": 32,
                   "additionalProperties": {
                     "type": "string",
@@ -463,18 +463,18 @@ export const ClientCredentialsClientSchema = {
           "properties": {
             "validFor": {
               "type": "string",
-              "description": "Lifetime of each client secret the operator makes, between 1m and 17520h (2 years). Default 2160h (90 days).",
+              "description": "Lifetime of each client secret the operator makes, 1m–17520h (2 years); Data Hub advises secrets that expire, so there is no \"never\". Default: 2160h.",
               "maxLength": 32,
               "default": "2160h"
             },
             "rotateBefore": {
               "type": "string",
-              "description": "How long before the current secret expires the next one is made. Default a third of validFor (30 days for 90). At least 10s.",
+              "description": "How long before the current secret expires the next one is made (at least 10s, shorter than validFor). Each secret's time is moved earlier by a fixed share of up to a tenth of this, different per object and secret, so secrets made together are not all rotated at the same moment. Default: a third of validFor.",
               "maxLength": 32
             },
             "gracePeriod": {
               "type": "string",
-              "description": "How long the previous secret stays valid in Data Hub after the Secret holds the new one (so every pod can roll), at most until it expires. Default 24h; 0s deletes it at once.",
+              "description": "How long the previous secret stays valid in Data Hub after the Secret holds the new one, so every pod can roll (never past its own expiry). gracePeriod + rotateBefore must be shorter than validFor. Default: 24h.",
               "maxLength": 32,
               "default": "24h"
             }
@@ -519,7 +519,7 @@ export const ClientCredentialsClientSchema = {
         },
         "currentSecret": {
           "type": "object",
-          "description": "The client secret the Secret holds (never its value).",
+          "description": "The client secret the Secret holds (never its value): id (Data Hub's), sequence (the operator's number, also in its Data Hub description), expiresAt, and origin (Created with the client, Scheduled, Requested by the annotation, Adopted for an existing client, Replaced when the Secret had lost it).",
           "required": [
             "id",
             "sequence",
@@ -554,7 +554,7 @@ export const ClientCredentialsClientSchema = {
         },
         "previousSecret": {
           "type": "object",
-          "description": "The secret the current one replaced, still valid in Data Hub until deleteAfter.",
+          "description": "The secret the current one replaced, still valid in Data Hub until deleteAfter, when the operator deletes it.",
           "required": [
             "id",
             "sequence",
@@ -575,7 +575,7 @@ export const ClientCredentialsClientSchema = {
         },
         "pendingSecret": {
           "type": "object",
-          "description": "A secret the operator started to make and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).",
+          "description": "A secret the operator asked for and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).",
           "required": [
             "sequence",
             "requestedAt"
@@ -591,15 +591,15 @@ export const ClientCredentialsClientSchema = {
         },
         "secretSequence": {
           "type": "integer",
-          "description": "The last sequence number the operator gave a secret of this object."
+          "description": "The last sequence number given to a secret of this object."
         },
         "nextRotationAt": {
           "type": "string",
-          "description": "When the operator makes the next client secret."
+          "description": "When the next client secret is made."
         },
         "lastHandledRotateAt": {
           "type": "string",
-          "description": "The last value of the identity.datahub.dev/rotate-requested-at annotation handled."
+          "description": "The last rotate-requested-at value handled."
         },
         "conditions": {
           "type": "array",
@@ -1097,7 +1097,7 @@ export const HybridClientSchema = {
         },
         "accessTokenLifetimeSeconds": {
           "type": "integer",
-          "description": "Lifetime of access tokens issued to this client, in seconds (60-3600).",
+          "description": "Lifetime of the access tokens issued to this client, 60–3600 seconds. Default: 3600.",
           "minimum": 60,
           "maximum": 3600,
           "default": 3600
@@ -1109,7 +1109,7 @@ export const HybridClientSchema = {
         },
         "allowAccessTokensViaBrowser": {
           "type": "boolean",
-          "description": "Whether Data Hub may return access tokens through the browser (front channel).",
+          "description": "HybridClient only. Whether Data Hub may return access tokens through the browser (front channel). Default: false.",
           "default": false
         },
         "enabled": {
@@ -1220,7 +1220,7 @@ export const HybridClientSchema = {
                 },
                 "data": {
                   "type": "object",
-                  "description": "Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(tokenUrl), $(secretExpiresAt), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded. The client secret is no placeholder (the operator keeps no copy to write a template again later): read the clientSecret key.",
+                  "description": "Extra keys (up to 32). Values may use the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace), $(name) (HybridClient also $(redirectUri), $(scope)); never the client secret. A key may not be one the operator writes. Default: {}.",
                   "maxProperties": 32,
                   "additionalProperties": {
                     "type": "string",
@@ -1237,18 +1237,18 @@ export const HybridClientSchema = {
           "properties": {
             "validFor": {
               "type": "string",
-              "description": "Lifetime of each client secret the operator makes, between 1m and 17520h (2 years). Default 2160h (90 days).",
+              "description": "Lifetime of each client secret the operator makes, 1m–17520h (2 years); Data Hub advises secrets that expire, so there is no \"never\". Default: 2160h.",
               "maxLength": 32,
               "default": "2160h"
             },
             "rotateBefore": {
               "type": "string",
-              "description": "How long before the current secret expires the next one is made. Default a third of validFor (30 days for 90). At least 10s.",
+              "description": "How long before the current secret expires the next one is made (at least 10s, shorter than validFor). Each secret's time is moved earlier by a fixed share of up to a tenth of this, different per object and secret, so secrets made together are not all rotated at the same moment. Default: a third of validFor.",
               "maxLength": 32
             },
             "gracePeriod": {
               "type": "string",
-              "description": "How long the previous secret stays valid in Data Hub after the Secret holds the new one (so every pod can roll), at most until it expires. Default 24h; 0s deletes it at once.",
+              "description": "How long the previous secret stays valid in Data Hub after the Secret holds the new one, so every pod can roll (never past its own expiry). gracePeriod + rotateBefore must be shorter than validFor. Default: 24h.",
               "maxLength": 32,
               "default": "24h"
             }
@@ -1293,7 +1293,7 @@ export const HybridClientSchema = {
         },
         "currentSecret": {
           "type": "object",
-          "description": "The client secret the Secret holds (never its value).",
+          "description": "The client secret the Secret holds (never its value): id (Data Hub's), sequence (the operator's number, also in its Data Hub description), expiresAt, and origin (Created with the client, Scheduled, Requested by the annotation, Adopted for an existing client, Replaced when the Secret had lost it).",
           "required": [
             "id",
             "sequence",
@@ -1328,7 +1328,7 @@ export const HybridClientSchema = {
         },
         "previousSecret": {
           "type": "object",
-          "description": "The secret the current one replaced, still valid in Data Hub until deleteAfter.",
+          "description": "The secret the current one replaced, still valid in Data Hub until deleteAfter, when the operator deletes it.",
           "required": [
             "id",
             "sequence",
@@ -1349,7 +1349,7 @@ export const HybridClientSchema = {
         },
         "pendingSecret": {
           "type": "object",
-          "description": "A secret the operator started to make and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).",
+          "description": "A secret the operator asked for and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).",
           "required": [
             "sequence",
             "requestedAt"
@@ -1365,15 +1365,15 @@ export const HybridClientSchema = {
         },
         "secretSequence": {
           "type": "integer",
-          "description": "The last sequence number the operator gave a secret of this object."
+          "description": "The last sequence number given to a secret of this object."
         },
         "nextRotationAt": {
           "type": "string",
-          "description": "When the operator makes the next client secret."
+          "description": "When the next client secret is made."
         },
         "lastHandledRotateAt": {
           "type": "string",
-          "description": "The last value of the identity.datahub.dev/rotate-requested-at annotation handled."
+          "description": "The last rotate-requested-at value handled."
         },
         "conditions": {
           "type": "array",

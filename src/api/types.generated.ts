@@ -183,17 +183,17 @@ export interface ClientCredentialsClientSpec {
    */
   displayName?: string;
   /**
-   * Roles of the client, by name (e.g. "Tenant Contributor", or a custom role's name; compared without case) or by RoleTypeId (the well-known GUID of a built-in role). The operator resolves them to this tenant's role Ids. Tenant Member is always included.
+   * ClientCredentialsClient only. The client's roles, by name (Tenant Contributor, a custom role's name; compared without case) or by RoleTypeId (the well-known GUID of a built-in role); a tenant role Id works too. Resolved per tenant through the Roles API, once per connection and cached (no Roles read per object). Tenant Member is always included. Up to 50, not blank. A name the tenant does not have makes the object Stalled (UnknownRole, the message lists the tenant's roles). Default: [].
    *
    * @maxItems 50
    */
   roles?: string[];
   /**
-   * Allows the Tenant Administrator role in roles. Off by default: Data Hub advises against giving it to a client.
+   * ClientCredentialsClient only. Tenant Administrator in roles is refused (at apply time by name or RoleTypeId, by the operator as TenantAdministratorNotAllowed for a tenant role Id) unless this is true: that role may change every client, user and role of the tenant, and Data Hub advises against giving it to a client. Default: false.
    */
   allowTenantAdministrator?: boolean;
   /**
-   * Lifetime of access tokens issued to this client, in seconds (60-3600).
+   * Lifetime of the access tokens issued to this client, 60–3600 seconds. Default: 3600.
    */
   accessTokenLifetimeSeconds?: number;
   /**
@@ -256,7 +256,7 @@ export interface ClientCredentialsClientSpec {
         [k: string]: string;
       };
       /**
-       * Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded. The client secret is no placeholder (the operator keeps no copy to write a template again later): read the clientSecret key.
+       * Extra keys (up to 32). Values may use the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace), $(name) (HybridClient also $(redirectUri), $(scope)); never the client secret. A key may not be one the operator writes. Default: {}.
        */
       data?: {
         [k: string]: string;
@@ -268,15 +268,15 @@ export interface ClientCredentialsClientSpec {
    */
   secretRotation?: {
     /**
-     * Lifetime of each client secret the operator makes, between 1m and 17520h (2 years). Default 2160h (90 days).
+     * Lifetime of each client secret the operator makes, 1m–17520h (2 years); Data Hub advises secrets that expire, so there is no "never". Default: 2160h.
      */
     validFor?: string;
     /**
-     * How long before the current secret expires the next one is made. Default a third of validFor (30 days for 90). At least 10s.
+     * How long before the current secret expires the next one is made (at least 10s, shorter than validFor). Each secret's time is moved earlier by a fixed share of up to a tenth of this, different per object and secret, so secrets made together are not all rotated at the same moment. Default: a third of validFor.
      */
     rotateBefore?: string;
     /**
-     * How long the previous secret stays valid in Data Hub after the Secret holds the new one (so every pod can roll), at most until it expires. Default 24h; 0s deletes it at once.
+     * How long the previous secret stays valid in Data Hub after the Secret holds the new one, so every pod can roll (never past its own expiry). gracePeriod + rotateBefore must be shorter than validFor. Default: 24h.
      */
     gracePeriod?: string;
   };
@@ -315,7 +315,7 @@ export interface ClientCredentialsClientStatus {
    */
   lastHandledReconcileAt?: string;
   /**
-   * The client secret the Secret holds (never its value).
+   * The client secret the Secret holds (never its value): id (Data Hub's), sequence (the operator's number, also in its Data Hub description), expiresAt, and origin (Created with the client, Scheduled, Requested by the annotation, Adopted for an existing client, Replaced when the Secret had lost it).
    */
   currentSecret?: {
     /**
@@ -336,7 +336,7 @@ export interface ClientCredentialsClientStatus {
     origin: "Created" | "Scheduled" | "Requested" | "Adopted" | "Replaced";
   };
   /**
-   * The secret the current one replaced, still valid in Data Hub until deleteAfter.
+   * The secret the current one replaced, still valid in Data Hub until deleteAfter, when the operator deletes it.
    */
   previousSecret?: {
     id: number;
@@ -347,22 +347,22 @@ export interface ClientCredentialsClientStatus {
     deleteAfter: string;
   };
   /**
-   * A secret the operator started to make and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).
+   * A secret the operator asked for and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).
    */
   pendingSecret?: {
     sequence: number;
     requestedAt: string;
   };
   /**
-   * The last sequence number the operator gave a secret of this object.
+   * The last sequence number given to a secret of this object.
    */
   secretSequence?: number;
   /**
-   * When the operator makes the next client secret.
+   * When the next client secret is made.
    */
   nextRotationAt?: string;
   /**
-   * The last value of the identity.datahub.dev/rotate-requested-at annotation handled.
+   * The last rotate-requested-at value handled.
    */
   lastHandledRotateAt?: string;
   /**
@@ -620,7 +620,7 @@ export interface HybridClientSpec {
    */
   logoUri?: string;
   /**
-   * Lifetime of access tokens issued to this client, in seconds (60-3600).
+   * Lifetime of the access tokens issued to this client, 60–3600 seconds. Default: 3600.
    */
   accessTokenLifetimeSeconds?: number;
   /**
@@ -628,7 +628,7 @@ export interface HybridClientSpec {
    */
   allowOfflineAccess?: boolean;
   /**
-   * Whether Data Hub may return access tokens through the browser (front channel).
+   * HybridClient only. Whether Data Hub may return access tokens through the browser (front channel). Default: false.
    */
   allowAccessTokensViaBrowser?: boolean;
   /**
@@ -691,7 +691,7 @@ export interface HybridClientSpec {
         [k: string]: string;
       };
       /**
-       * Extra Secret keys. Values may contain the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(redirectUri), $(scope), $(tokenUrl), $(secretExpiresAt), $(namespace) and $(name); write $$ for a literal $. Nothing else is expanded. The client secret is no placeholder (the operator keeps no copy to write a template again later): read the clientSecret key.
+       * Extra keys (up to 32). Values may use the placeholders $(clientId), $(tenantId), $(resource), $(authority), $(tokenUrl), $(secretExpiresAt), $(namespace), $(name) (HybridClient also $(redirectUri), $(scope)); never the client secret. A key may not be one the operator writes. Default: {}.
        */
       data?: {
         [k: string]: string;
@@ -703,15 +703,15 @@ export interface HybridClientSpec {
    */
   secretRotation?: {
     /**
-     * Lifetime of each client secret the operator makes, between 1m and 17520h (2 years). Default 2160h (90 days).
+     * Lifetime of each client secret the operator makes, 1m–17520h (2 years); Data Hub advises secrets that expire, so there is no "never". Default: 2160h.
      */
     validFor?: string;
     /**
-     * How long before the current secret expires the next one is made. Default a third of validFor (30 days for 90). At least 10s.
+     * How long before the current secret expires the next one is made (at least 10s, shorter than validFor). Each secret's time is moved earlier by a fixed share of up to a tenth of this, different per object and secret, so secrets made together are not all rotated at the same moment. Default: a third of validFor.
      */
     rotateBefore?: string;
     /**
-     * How long the previous secret stays valid in Data Hub after the Secret holds the new one (so every pod can roll), at most until it expires. Default 24h; 0s deletes it at once.
+     * How long the previous secret stays valid in Data Hub after the Secret holds the new one, so every pod can roll (never past its own expiry). gracePeriod + rotateBefore must be shorter than validFor. Default: 24h.
      */
     gracePeriod?: string;
   };
@@ -750,7 +750,7 @@ export interface HybridClientStatus {
    */
   lastHandledReconcileAt?: string;
   /**
-   * The client secret the Secret holds (never its value).
+   * The client secret the Secret holds (never its value): id (Data Hub's), sequence (the operator's number, also in its Data Hub description), expiresAt, and origin (Created with the client, Scheduled, Requested by the annotation, Adopted for an existing client, Replaced when the Secret had lost it).
    */
   currentSecret?: {
     /**
@@ -771,7 +771,7 @@ export interface HybridClientStatus {
     origin: "Created" | "Scheduled" | "Requested" | "Adopted" | "Replaced";
   };
   /**
-   * The secret the current one replaced, still valid in Data Hub until deleteAfter.
+   * The secret the current one replaced, still valid in Data Hub until deleteAfter, when the operator deletes it.
    */
   previousSecret?: {
     id: number;
@@ -782,22 +782,22 @@ export interface HybridClientStatus {
     deleteAfter: string;
   };
   /**
-   * A secret the operator started to make and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).
+   * A secret the operator asked for and has not yet written to the Secret (recorded before the Data Hub call, so a crash in between is cleaned up on the next reconcile).
    */
   pendingSecret?: {
     sequence: number;
     requestedAt: string;
   };
   /**
-   * The last sequence number the operator gave a secret of this object.
+   * The last sequence number given to a secret of this object.
    */
   secretSequence?: number;
   /**
-   * When the operator makes the next client secret.
+   * When the next client secret is made.
    */
   nextRotationAt?: string;
   /**
-   * The last value of the identity.datahub.dev/rotate-requested-at annotation handled.
+   * The last rotate-requested-at value handled.
    */
   lastHandledRotateAt?: string;
   /**

@@ -1,6 +1,7 @@
 // The HybridClients collection of a tenant (datahub-api.md §6): its path, the fields it sends, the
 // shape checks and the create answer that carries the first secret. Everything else is the generic
 // collection's.
+import { AUTHORIZATION_CODE_CLIENTS } from './authorization-code-clients.ts';
 import { ClientCollection, type CollectionSpec } from './collection.ts';
 import { checkCreated, checkHybridClient, checkHybridClientList } from './secret-guards.ts';
 import type { Created, HybridClient, HybridClientCreate, HybridClientUpdate } from './secret-types.ts';
@@ -11,17 +12,9 @@ export const HYBRID_CLIENTS: CollectionSpec<HybridClient, Created<HybridClient>>
   route: '/HybridClients',
   thing: 'HybridClient',
   missingHint: ' (the tenant does not exist)',
+  // The authorization code client's fields without CORS origins, plus one, and the first secret's.
   wireFields: [
-    'Id',
-    'Name',
-    'Enabled',
-    'AccessTokenLifetime',
-    'Tags',
-    'RedirectUris',
-    'PostLogoutRedirectUris',
-    'ClientUri',
-    'LogoUri',
-    'AllowOfflineAccess',
+    ...AUTHORIZATION_CODE_CLIENTS.wireFields.filter((f) => f !== 'AllowedCorsOrigins'),
     'AllowAccessTokensViaBrowser',
     'SecretDescription',
     'SecretExpirationDate',

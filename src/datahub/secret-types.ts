@@ -2,7 +2,7 @@
 // and hybrid clients), their secrets and the tenant's roles (datahub-api.md §5–§8), PascalCase as
 // sent and received. A client secret's plaintext appears in exactly two shapes here (a create
 // answer and a secret add answer): it is typed apart so no other shape can carry it by accident.
-import type { ListUpdate } from './types.ts';
+import type { AuthorizationCodeClient, ListUpdate } from './types.ts';
 
 /** A client credential client as Data Hub returns it (lists normalised to `[]`). */
 export interface ClientCredentialClient {
@@ -16,19 +16,7 @@ export interface ClientCredentialClient {
 }
 
 /** A hybrid client: the authorization code client's fields without CORS origins, plus one. */
-export interface HybridClient {
-  Id: string;
-  Name?: string;
-  Enabled?: boolean;
-  AccessTokenLifetime?: number;
-  Tags: string[];
-  RedirectUris: string[];
-  PostLogoutRedirectUris: string[];
-  ClientUri?: string;
-  LogoUri?: string;
-  AllowOfflineAccess?: boolean;
-  AllowAccessTokensViaBrowser?: boolean;
-}
+export type HybridClient = Omit<AuthorizationCodeClient, 'AllowedCorsOrigins'> & { AllowAccessTokensViaBrowser?: boolean };
 
 /** The first secret of a client create: description and expiry (null would mean never: never sent). */
 export interface FirstSecretFields {

@@ -133,6 +133,12 @@ export interface KindStepResult {
   status?: Record<string, unknown>;
   /** Come back after at most this long (e.g. when the next rotation is due). */
   requeueAfterMs?: number;
+  /**
+   * The remote sync found an existing client (and calls it adopted), but the kind can tell this
+   * object created it (e.g. it carries a client secret marked with the object's uid): a create whose
+   * answer was lost in a crash. The events then say so instead of "Adopted".
+   */
+  createdEarlier?: boolean;
 }
 
 export interface StepContext<O, D, R> extends ObjectContext<O> {

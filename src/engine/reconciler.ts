@@ -153,7 +153,7 @@ export class Reconciler<O extends ClientObject, D, R> {
     const { action: secretAction, desired: secret } = await this.deps.publisher.publish(obj, key, contents);
     await this.deps.publisher.releaseRenamed(obj, secret.name, this.deps.managedSecrets(key));
 
-    recordEvents(this.deps.events, obj, clientId, remote, secretAction, secret.name);
+    recordEvents(this.deps.events, obj, clientId, remote, secretAction, secret.name, step.createdEarlier);
     const changed = remote.action !== 'unchanged' || secretAction !== 'unchanged';
     const took = this.deps.clock.now() - started;
     const logged = { object: key, connection: connection.label, clientId, remote: remote.action, fields: remote.fields, secret: secretAction, durationMs: took };

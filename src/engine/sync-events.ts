@@ -5,7 +5,8 @@ import type { EventSink } from '../kube/event-recorder.ts';
 import type { RemoteResult } from './remote-sync.ts';
 import type { SecretAction } from './secret-publisher.ts';
 
-export function recordEvents(e: EventSink, obj: KubeObject, clientId: string, remote: RemoteResult<unknown>, secret: SecretAction, secretName: string): void {
+/** `createdEarlier`: an "adopted" client the kind knows this object created (its create answer was lost). */
+export function recordEvents(e: EventSink, obj: KubeObject, clientId: string, remote: RemoteResult<unknown>, secret: SecretAction, secretName: string, createdEarlier = false): void {
   const fields = remote.fields.join(', ');
   if (remote.action === 'created' && secret === 'created') {
     // The common first reconcile: one event instead of two (events are API-server writes too).
@@ -20,6 +21,10 @@ export function recordEvents(e: EventSink, obj: KubeObject, clientId: string, re
       e.normal(obj, 'Created', `Re-created Data Hub client ${clientId}, which had been deleted outside Kubernetes`);
       break;
     case 'adopted':
+      if (createdEarlier) {
+        e.normal(obj, 'Created', `Found Data Hub client ${clientId}, created by this object before the answer was lost (a restart)${fields ? `; updated ${fields}` : ''}`);
+        break;
+      }
       e.normal(obj, 'Adopted', `Adopted existing Data Hub client ${clientId}${fields ? ` and updated ${fields}` : ''}`);
       break;
     case 'updated':

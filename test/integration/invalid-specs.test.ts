@@ -23,7 +23,8 @@ import {
   type OperatorProcess,
   deleteAllAndStop,
 } from '../support/operator-harness.ts';
-import { ACCEPTED_SPECS, BAD_SPECS, ok } from '../scenarios/invalid-spec-table.ts';
+import { ACCEPTED_SPECS, BAD_SPECS, ok, type TableKind } from '../scenarios/invalid-spec-table.ts';
+import { accsOn, cccsOn, hcsOn } from '../support/objects.ts';
 
 let sim: Simulator;
 let operator: OperatorProcess;
@@ -43,13 +44,19 @@ afterAll(async () => {
   expect(await deleteAllAndStop(ns, operator, sim)).toBe(0);
 });
 
-function manifest(namespace: string, name: string, spec: unknown): string {
-  return stringify({ apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', metadata: { name, namespace }, spec });
+function manifest(namespace: string, name: string, spec: unknown, kind: TableKind): string {
+  return stringify({ apiVersion: 'identity.datahub.dev/v1alpha1', kind, metadata: { name, namespace }, spec });
 }
 
-async function apply(namespace: string, name: string, spec: unknown): Promise<KubectlResult> {
+async function apply(namespace: string, name: string, spec: unknown, kind: TableKind = 'AuthorizationCodeClient'): Promise<KubectlResult> {
   const { info } = await cluster();
-  return kubectl(info, ['apply', '-f', '-'], { stdin: manifest(namespace, name, spec), timeoutMs: 30_000 });
+  return kubectl(info, ['apply', '-f', '-'], { stdin: manifest(namespace, name, spec, kind), timeoutMs: 30_000 });
+}
+
+async function exists(kind: TableKind, namespace: string, name: string): Promise<boolean> {
+  const { kc } = await cluster();
+  const objects = { AuthorizationCodeClient: accsOn, ClientCredentialsClient: cccsOn, HybridClient: hcsOn }[kind](kc);
+  return (await objects.get(namespace, name)) !== undefined;
 }
 
 function acceptedSpec(name: string): Record<string, unknown> {
@@ -81,12 +88,12 @@ describe('kubectl apply refuses invalid specs with a clear message', () => {
     expect(BAD_SPECS.length).toBeGreaterThanOrEqual(25);
   });
 
-  it.each(BAD_SPECS.map((c, i) => ({ ...c, name: `bad-${i}` })))('$what', async ({ name, spec, expect: fragments }) => {
-    const res = await apply(schemaNs, name, spec);
+  it.each(BAD_SPECS.map((c, i) => ({ ...c, name: `bad-${i}` })))('$what', async ({ name, spec, expect: fragments, kind }) => {
+    const res = await apply(schemaNs, name, spec, kind);
     expect(res.code, res.stdout).toBe(1);
     for (const fragment of fragments) expect(res.stderr).toMatch(fragmentPattern(fragment));
     expect(res.stdout).not.toContain('created');
-    expect(await getAcc(schemaNs, name)).toBeUndefined();
+    expect(await exists(kind ?? 'AuthorizationCodeClient', schemaNs, name)).toBe(false);
   });
 
   it('accepts the valid edge cases the rules must not refuse', async () => {
@@ -98,8 +105,8 @@ describe('kubectl apply refuses invalid specs with a clear message', () => {
 
   // The edge cases above are applied together; every other accepted row (URL cases, managementPolicy
   // Observe without redirectUris, template keys that only look like default ones) on its own.
-  it.each(ACCEPTED_SPECS.filter((c) => c.name !== 'edges' && c.name !== 'edges-max'))('accepts $what', async ({ name, spec }) => {
-    const res = await apply(schemaNs, name, spec);
+  it.each(ACCEPTED_SPECS.filter((c) => c.name !== 'edges' && c.name !== 'edges-max'))('accepts $what', async ({ name, spec, kind }) => {
+    const res = await apply(schemaNs, name, spec, kind);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
   });

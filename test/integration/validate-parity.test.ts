@@ -8,9 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { kubectl } from '../support/kube-admin.ts';
 import { cluster, REPO_ROOT, testNamespace } from '../support/operator-harness.ts';
-import { ACCEPTED_SPECS, BAD_SPECS } from '../scenarios/invalid-spec-table.ts';
+import { ACCEPTED_SPECS, BAD_SPECS, type TableKind } from '../scenarios/invalid-spec-table.ts';
 
 interface Row {
+  kind: TableKind;
   name: string;
   what: string;
   spec: Record<string, unknown>;
@@ -20,12 +21,12 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  ...BAD_SPECS.map((r, i) => ({ name: `bad-${i}`, what: r.what, spec: r.spec, rejected: true, field: /^spec\.[^:]+/.exec(r.expect[0] ?? '')?.[0].replace(/ .*/, '') })),
-  ...ACCEPTED_SPECS.map((r) => ({ name: r.name, what: r.what, spec: r.spec, rejected: false })),
+  ...BAD_SPECS.map((r, i) => ({ kind: r.kind ?? 'AuthorizationCodeClient', name: `bad-${i}`, what: r.what, spec: r.spec, rejected: true, field: /^spec\.[^:]+/.exec(r.expect[0] ?? '')?.[0].replace(/ .*/, '') })),
+  ...ACCEPTED_SPECS.map((r) => ({ kind: r.kind ?? 'AuthorizationCodeClient', name: r.name, what: r.what, spec: r.spec, rejected: false })),
 ];
 
-const manifest = (namespace: string, name: string, spec: unknown): string =>
-  stringify({ apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', metadata: { name, namespace }, spec });
+const manifest = (kind: TableKind, namespace: string, name: string, spec: unknown): string =>
+  stringify({ apiVersion: 'identity.datahub.dev/v1alpha1', kind, metadata: { name, namespace }, spec });
 
 interface ValidateProblem {
   namespace: string;
@@ -36,7 +37,7 @@ interface ValidateProblem {
 
 /** Runs the built CLI once on all rows (each in its own namespace, so rows cannot conflict). */
 function runValidate(): Promise<{ code: number | null; problems: ValidateProblem[]; stderr: string }> {
-  const input = ROWS.map((r) => manifest(`row-${r.name}`, r.name, r.spec)).join('---\n');
+  const input = ROWS.map((r) => manifest(r.kind, `row-${r.name}`, r.name, r.spec)).join('---\n');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'main.js'), 'validate', '--output', 'json', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -64,7 +65,10 @@ beforeAll(async () => {
   ns = await testNamespace('validate-parity');
   const result = await runValidate();
   expect(result.code, result.stderr).toBe(1);
-  expect(result.stderr).toContain(`${ROWS.length} checked (AuthorizationCodeClient ${ROWS.length})`);
+  const perKind = new Map<string, number>();
+  for (const r of ROWS) perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + 1);
+  const counts = [...perKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k} ${n}`).join(', ');
+  expect(result.stderr).toContain(`${ROWS.length} checked (${counts})`);
   byName = new Map(ROWS.map((r) => [r.name, result.problems.filter((p) => p.name === r.name)]));
 });
 
@@ -76,7 +80,7 @@ describe('validate and the API server agree on every row of the invalid-spec tab
 
   it.each(ROWS)('$name: $what', async (row) => {
     const { info } = await cluster();
-    const server = await kubectl(info, ['apply', '--dry-run=server', '-f', '-'], { stdin: manifest(ns, row.name, row.spec), timeoutMs: 30_000 });
+    const server = await kubectl(info, ['apply', '--dry-run=server', '-f', '-'], { stdin: manifest(row.kind, ns, row.name, row.spec), timeoutMs: 30_000 });
     const problems = byName.get(row.name) ?? [];
     const serverRejected = server.code !== 0;
     const validateRejected = problems.length > 0;

@@ -1,5 +1,6 @@
-// The invalid-spec table: AuthorizationCodeClient specs the API server must refuse (with the message
-// fragments kubectl must show) and edge cases it must accept. Data only, shared by the kubectl apply
+// The invalid-spec table: specs of every client kind (AuthorizationCodeClient unless a row names
+// another) the API server must refuse (with the message fragments kubectl must show) and edge cases
+// it must accept. Data only, shared by the kubectl apply
 // test (test/integration/invalid-specs.test.ts) and the test that runs every row through both
 // `datahub-operator validate` and the API server (test/integration/validate-parity.test.ts).
 // Add a row here and both tests check it.
@@ -10,7 +11,11 @@ export const CB = 'https://app.example.com/callback';
 export const ok = { redirectUris: [CB] };
 export const urls = (n: number, f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i + 1));
 
+export type TableKind = 'AuthorizationCodeClient' | 'ClientCredentialsClient' | 'HybridClient';
+
 export interface BadSpec {
+  /** Default AuthorizationCodeClient. */
+  kind?: TableKind;
   what: string;
   spec: Record<string, unknown>;
   /** Every fragment must appear in kubectl's stderr. */
@@ -85,6 +90,7 @@ export const BAD_SPECS: BadSpec[] = [
 ];
 
 export interface AcceptedSpec {
+  kind?: TableKind;
   name: string;
   what: string;
   spec: Record<string, unknown>;
@@ -118,3 +124,37 @@ for (const c of URL_CASES) {
   if (c.refused) BAD_SPECS.push({ what: c.what, spec: urlSpec(c), expect: [isList(c) ? `spec.${c.field}[0]` : `spec.${c.field}`, ...c.refused] });
 }
 URL_CASES.filter((c) => !c.refused).forEach((c, i) => ACCEPTED_SPECS.push({ name: `url-ok-${i}`, what: `${c.what}: ${c.value}`, spec: urlSpec(c) }));
+
+// The secret-bearing kinds (issue 14): what is theirs (roles, secretRotation, the keys they write,
+// hybrid redirect URIs without CORS); the fields they share with the authorization code client are
+// the same schema blocks, checked by the rows above.
+const CCC = 'ClientCredentialsClient' as const;
+const HC = 'HybridClient' as const;
+const HC_OK = { redirectUris: ['https://web.example.com/signin-oidc'] };
+const ADMIN = 'Tenant Administrator may change every client, user and role of the tenant';
+BAD_SPECS.push(
+  { kind: CCC, what: 'ClientCredentialsClient: Tenant Administrator by name without allowTenantAdministrator', spec: { roles: ['Tenant Contributor', 'tenant administrator'] }, expect: ['spec: Invalid value', ADMIN] },
+  { kind: CCC, what: 'ClientCredentialsClient: Tenant Administrator by its RoleTypeId, allowTenantAdministrator false', spec: { roles: ['2dc742ab-39ea-4fc0-a39e-2bcb71c26a5f'], allowTenantAdministrator: false }, expect: ['spec: Invalid value', ADMIN] },
+  { kind: CCC, what: 'ClientCredentialsClient: a blank role', spec: { roles: ['  '] }, expect: ['spec.roles[0]', 'must not be blank: give a role name such as Tenant Contributor, or a RoleTypeId'] },
+  { kind: CCC, what: 'ClientCredentialsClient: roles as a string', spec: { roles: 'Tenant Viewer' }, expect: ['spec.roles', 'must be of type array'] },
+  { kind: CCC, what: 'ClientCredentialsClient: accessTokenLifetimeSeconds 3601', spec: { accessTokenLifetimeSeconds: 3601 }, expect: ['spec.accessTokenLifetimeSeconds: Invalid value: 3601', 'should be less than or equal to 3600'] },
+  { kind: CCC, what: 'ClientCredentialsClient: validFor 30s (below 1m)', spec: { secretRotation: { validFor: '30s' } }, expect: ['spec.secretRotation.validFor', 'must be between 1m and 17520h'] },
+  { kind: CCC, what: 'ClientCredentialsClient: validFor "90 days"', spec: { secretRotation: { validFor: '90 days' } }, expect: ['spec.secretRotation.validFor', 'must be a duration such as 30s, 10m, 24h or 2160h'] },
+  { kind: CCC, what: 'ClientCredentialsClient: rotateBefore not shorter than validFor', spec: { secretRotation: { validFor: '24h', rotateBefore: '24h' } }, expect: ['spec.secretRotation', 'rotateBefore must be shorter than validFor'] },
+  { kind: CCC, what: 'ClientCredentialsClient: gracePeriod + rotateBefore not shorter than validFor', spec: { secretRotation: { validFor: '24h', rotateBefore: '12h', gracePeriod: '12h' } }, expect: ['spec.secretRotation', 'gracePeriod + rotateBefore must be shorter than validFor'] },
+  { kind: CCC, what: 'ClientCredentialsClient: rotateBefore 5s (below 10s)', spec: { secretRotation: { validFor: '1h', rotateBefore: '5s' } }, expect: ['spec.secretRotation.rotateBefore', 'must be at least 10s'] },
+  { kind: CCC, what: 'ClientCredentialsClient: a template.data key clientSecret', spec: { secret: { template: { data: { clientSecret: 'x' } } } }, expect: ['spec.secret.template.data', 'keys must not be one of the keys the operator writes (clientId, tenantId, resource, authority, tokenUrl, clientSecret, secretExpiresAt)'] },
+  { kind: CCC, what: 'ClientCredentialsClient: a connectionRef kind outside the enum', spec: { connectionRef: { kind: 'Secret', name: 'x' } }, expect: ['spec.connectionRef.kind: Unsupported value: "Secret"'] },
+  { kind: CCC, what: 'ClientCredentialsClient: redirectUris (not a field of the kind)', spec: { redirectUris: [CB] }, expect: ['strict decoding error: unknown field "spec.redirectUris"'] },
+  { kind: HC, what: 'HybridClient: missing redirectUris', spec: { displayName: 'x' }, expect: ['spec.redirectUris: Required value'] },
+  { kind: HC, what: 'HybridClient: a wildcard redirect URI', spec: { redirectUris: ['https://*.example.com/signin-oidc'] }, expect: ['spec.redirectUris[0]', "must not contain '*'"] },
+  { kind: HC, what: 'HybridClient: allowedCorsOrigins (hybrid clients have none)', spec: { ...HC_OK, allowedCorsOrigins: ['https://web.example.com'] }, expect: ['strict decoding error: unknown field "spec.allowedCorsOrigins"'] },
+  { kind: HC, what: 'HybridClient: allowAccessTokensViaBrowser as a string', spec: { ...HC_OK, allowAccessTokensViaBrowser: 'always' }, expect: ['spec.allowAccessTokensViaBrowser', 'must be of type boolean'] },
+  { kind: HC, what: 'HybridClient: a template.data key redirectUri', spec: { ...HC_OK, secret: { template: { data: { redirectUri: 'x' } } } }, expect: ['spec.secret.template.data', 'keys must not be one of the keys the operator writes'] },
+  { kind: HC, what: 'HybridClient: gracePeriod "1 day"', spec: { ...HC_OK, secretRotation: { gracePeriod: '1 day' } }, expect: ['spec.secretRotation.gracePeriod', 'must be a duration such as 0s, 30s, 10m or 24h'] },
+);
+ACCEPTED_SPECS.push(
+  { kind: CCC, name: 'ccc-empty', what: 'ClientCredentialsClient with an empty spec (every default)', spec: {} },
+  { kind: CCC, name: 'ccc-edges', what: 'ClientCredentialsClient edge cases: Tenant Administrator allowed, the shortest rotation', spec: { roles: ['Tenant Administrator', 'Tenant Viewer'], allowTenantAdministrator: true, secretRotation: { validFor: '1m', rotateBefore: '10s', gracePeriod: '0s' }, secret: { template: { data: { CLIENT_ID: '$(clientId)', TOKEN_URL: '$(tokenUrl)' } } } } },
+  { kind: HC, name: 'hc-edges', what: 'HybridClient edge cases: every field, the longest validFor', spec: { ...HC_OK, postLogoutRedirectUris: ['https://web.example.com/'], allowAccessTokensViaBrowser: true, allowOfflineAccess: true, secretRotation: { validFor: '17520h' } } },
+);

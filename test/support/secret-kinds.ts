@@ -2,6 +2,7 @@
 // share on the shared cluster: their object helpers, waiting for a condition of any kind, and asking
 // the simulator's token endpoint whether a client secret really works (a token, not a string match).
 import type { Simulator } from '../../src/simulator/index.ts';
+import { gitopsHealth } from '../gitops-health/gitops-health.ts';
 import { cluster } from './operator-harness.ts';
 import { cccsOn, conditionOf, hcsOn, type Ccc, type CustomObject, type Hc, type Objects } from './objects.ts';
 import { eventually } from './wait.ts';
@@ -38,4 +39,22 @@ export async function tokenFor(sim: Simulator, clientId: string, clientSecret: s
   const res = await fetch(`${sim.url}/identity/connect/token`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   const json = (await res.json()) as { error?: string };
   return { status: res.status, ...(json.error !== undefined && { error: json.error }) };
+}
+
+/**
+ * Whether a hybrid client's secret is alive: Data Hub authenticates it at the token endpoint but
+ * refuses the client-credentials grant to a hybrid client (unauthorized_client); a deleted or
+ * expired secret is invalid_client. (A hybrid client signs users in; the grant is what a test can send.)
+ */
+export async function hybridSecretAccepted(sim: Simulator, clientId: string, clientSecret: string): Promise<boolean> {
+  const answer = await tokenFor(sim, clientId, clientSecret);
+  if (answer.error !== 'unauthorized_client' && answer.error !== 'invalid_client') throw new Error(`unexpected token endpoint answer for a hybrid client: ${answer.status} ${answer.error ?? ''}`);
+  return answer.error === 'unauthorized_client';
+}
+
+/** What Argo CD (deploy/argocd, its own code) and kstatus (cli-utils and Flux's fork) say about a live object. */
+export async function gitopsVerdict(obj: CustomObject): Promise<{ argocd: string | undefined; kstatus: string; flux: string }> {
+  const [h] = await gitopsHealth([obj]);
+  if (!h) throw new Error('cannot compute the GitOps health: no result');
+  return { argocd: h.argocd?.status, kstatus: h.kstatus.status, flux: h.fluxKstatus.status };
 }

@@ -87,10 +87,39 @@ describe('Argo CD health check (deploy/argocd/health.lua, Argo CD\'s own code)',
   });
 });
 
+// The secret-bearing kinds have the same conditions, so the same script and the same kstatus rules;
+// each needs its own argocd-cm key, which an object of the kind must find (else Argo CD has no health).
+describe('Argo CD and kstatus on ClientCredentialsClient and HybridClient', () => {
+  const of = (kind: string, o: Parameters<typeof acc>[0]): Record<string, unknown> => ({ ...acc(o), kind, spec: {} });
+  const stalled = (reason: string): Condition[] => [{ type: 'Ready', status: 'False', reason, message: `${reason} here` }, { type: 'Stalled', status: 'True', reason, message: `${reason} here` }];
+  const rows = ['ClientCredentialsClient', 'HybridClient'].flatMap((kind) => [
+    { what: `${kind} Ready`, obj: of(kind, { conditions: [READY] }), argocd: 'Healthy', kstatus: 'Current' },
+    { what: `${kind} not yet observed`, obj: of(kind, { generation: 2, observedGeneration: 1, conditions: [READY] }), argocd: 'Progressing', kstatus: 'InProgress' },
+    { what: `${kind} Stalled SecretLimitReached`, obj: of(kind, { conditions: stalled('SecretLimitReached') }), argocd: 'Degraded', kstatus: 'Failed' },
+    { what: `${kind} Stalled UnknownRole`, obj: of(kind, { conditions: stalled('UnknownRole') }), argocd: 'Degraded', kstatus: 'Failed' },
+    { what: `${kind} retrying`, obj: of(kind, { conditions: [{ type: 'Ready', status: 'False', reason: 'RemoteUnavailable' }, { type: 'Reconciling', status: 'True', reason: 'RemoteUnavailable' }] }), argocd: 'Progressing', kstatus: 'InProgress' },
+    { what: `${kind} paused`, obj: of(kind, { annotations: { 'identity.datahub.dev/paused': 'true' }, conditions: [READY] }), argocd: 'Suspended', kstatus: 'Current' },
+  ]);
+  let results: GitOpsHealth[] = [];
+  beforeAll(async () => {
+    results = await gitopsHealth(rows.map((r) => r.obj));
+  }, BUILD_TIMEOUT_MS);
+
+  it.each(rows.map((r, i) => ({ ...r, i })))('$what → Argo CD $argocd, kstatus $kstatus', ({ i, argocd, kstatus }) => {
+    const r = results[i]!;
+    expect(r.argocd, 'no argocd-cm key matched the kind').not.toBeNull();
+    expect(r.argocd?.error).toBeUndefined();
+    expect(r.argocd?.status).toBe(argocd);
+    expect(r.kstatus.status).toBe(kstatus);
+    expect(r.fluxKstatus.status).toBe(kstatus);
+  });
+});
+
 describe('argocd-cm-patch.yaml', () => {
-  it('embeds exactly health.lua under the Argo CD key for the CRD', () => {
+  it('embeds exactly health.lua under the Argo CD key of every client kind', () => {
     const patch = parse(readFileSync(join(ARGOCD_DIR, 'argocd-cm-patch.yaml'), 'utf8')) as { data?: Record<string, string> };
-    expect(Object.keys(patch.data ?? {})).toEqual(['resource.customizations.health.identity.datahub.dev_AuthorizationCodeClient']);
-    expect(patch.data?.['resource.customizations.health.identity.datahub.dev_AuthorizationCodeClient']).toBe(readFileSync(HEALTH_LUA, 'utf8'));
+    const keys = ['AuthorizationCodeClient', 'ClientCredentialsClient', 'HybridClient'].map((k) => `resource.customizations.health.identity.datahub.dev_${k}`);
+    expect(Object.keys(patch.data ?? {})).toEqual(keys);
+    for (const key of keys) expect(patch.data?.[key]).toBe(readFileSync(HEALTH_LUA, 'utf8'));
   });
 });

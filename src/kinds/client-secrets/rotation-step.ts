@@ -55,6 +55,8 @@ interface Outcome {
   previous: PreviousSecret | undefined;
   plaintext?: string;
   sequence: number;
+  /** The remote sync found (and called adopted) a client this object had created. */
+  createdEarlier?: boolean;
 }
 
 export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
@@ -123,11 +125,16 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
       previous = undefined;
     }
 
-    const due = this.due(ctx, s, current, status, rotateRequested);
-    if (due === undefined && current) return { current, previous, sequence: current.sequence };
+    // The client carries a secret this object made: whatever the remote sync calls it, this object
+    // created the client (a create whose answer was lost), it did not adopt someone else's.
+    const ownFound = own.length > 0;
+    const createdEarlier = ctx.remote.action === 'adopted' && ownFound;
+    const due = this.due(ctx, s, current, status, rotateRequested, ownFound);
+    if (due === undefined && current) return { current, previous, sequence: current.sequence, createdEarlier };
     const origin = due ?? 'Replaced'; // (due() always names a reason when there is no current secret)
-    if (previous) {
+    if (previous && current) {
       // At most two of the operator's secrets: a rotation inside the grace period ends it early.
+      // (With no current one — the Secret lost it — the previous is what pods may still use: it stays.)
       await this.deleteSecret(ctx, ops, previous, 'PreviousSecretDeleted', 'a new rotation ends its grace period early');
       listed = listed?.filter((x) => x.Id !== previous?.id);
       previous = undefined;
@@ -140,16 +147,18 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
     const replaced = current;
     const until = replaced ? deleteAfter(now, s, Date.parse(replaced.expiresAt)) : 0;
     const next: CurrentSecret = { id: issued.Id, sequence, expiresAt: expiry(issued), origin };
-    this.announce(ctx, next, origin, replaced && until > now ? isoSeconds(until) : undefined);
-    const prev = replaced && { id: replaced.id, sequence: replaced.sequence, deleteAfter: isoSeconds(until) };
-    return { current: next, previous: prev, plaintext: issued.plaintext, sequence };
+    const prev = replaced ? { id: replaced.id, sequence: replaced.sequence, deleteAfter: isoSeconds(until) } : previous;
+    this.announce(ctx, next, origin, prev && Date.parse(prev.deleteAfter) > now ? prev.deleteAfter : undefined);
+    return { current: next, previous: prev, plaintext: issued.plaintext, sequence, createdEarlier };
   }
 
   /** Why a new secret is needed now, or undefined when the current one stays. */
-  private due(ctx: Ctx<O, D, R>, s: RotationSettings, current: CurrentSecret | undefined, status: SecretStatus, rotateRequested: boolean): SecretOrigin | undefined {
+  private due(ctx: Ctx<O, D, R>, s: RotationSettings, current: CurrentSecret | undefined, status: SecretStatus, rotateRequested: boolean, ownFound: boolean): SecretOrigin | undefined {
     if (!current) {
-      if (ctx.remote.action === 'adopted' && !status.currentSecret) return 'Adopted';
-      return status.currentSecret ? 'Replaced' : 'Created';
+      if (status.currentSecret) return 'Replaced';
+      // Never held one: this object's own client (created, first secret lost) or someone else's.
+      const created = ownFound || ctx.remote.action === 'created' || ctx.remote.action === 'recreated';
+      return created ? 'Created' : 'Adopted';
     }
     if (rotateRequested) return 'Requested';
     // Rotated early enough: at its planned time, and at once if that has passed (or it expired).
@@ -232,6 +241,7 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
         lastHandledRotateAt,
       },
       requeueAfterMs: Math.max(1_000, wake - now),
+      ...(o.createdEarlier && { createdEarlier: true }),
       message: `client secret ${current.sequence}${adopted} expires ${current.expiresAt}, the next is made at ${isoSeconds(rotateAt)}`,
     };
   }

@@ -5,7 +5,7 @@
 // rules) with CORS left empty on both sides. No I/O.
 import type { AuthorizationCodeClient, HybridClient } from '../../api/types.generated.ts';
 import type { FirstSecretFields, HybridClient as RemoteClient, HybridClientCreate, HybridClientUpdate } from '../../datahub/index.ts';
-import { desiredClient, diffClient, type DesiredClient } from '../authorization-code-client/desired-client.ts';
+import { createBody as codeCreateBody, desiredClient, diffClient, type DesiredClient } from '../authorization-code-client/desired-client.ts';
 
 export type DesiredHybridClient = Omit<DesiredClient, 'AllowedCorsOrigins'> & { AllowAccessTokensViaBrowser: boolean };
 
@@ -17,22 +17,13 @@ export function desiredHybridClient(obj: HybridClient, clientId: string): Desire
 }
 
 export function createBody(d: DesiredHybridClient, first: FirstSecretFields): HybridClientCreate {
-  return { ...updateBody(d), Id: d.Id, RedirectUris: d.RedirectUris, ...first };
+  return { ...updateBody(d), Id: d.Id, ...first };
 }
 
-/** A full PUT of the managed fields: empty lists as `[]` so Data Hub clears them; unset URIs left alone. */
+/** The authorization code client's full PUT (empty lists as `[]`, unset URIs left alone), without CORS, plus one field. */
 export function updateBody(d: DesiredHybridClient): HybridClientUpdate & { RedirectUris: string[] } {
-  return {
-    Name: d.Name,
-    Enabled: d.Enabled,
-    AccessTokenLifetime: d.AccessTokenLifetime,
-    RedirectUris: d.RedirectUris,
-    PostLogoutRedirectUris: d.PostLogoutRedirectUris,
-    AllowOfflineAccess: d.AllowOfflineAccess,
-    AllowAccessTokensViaBrowser: d.AllowAccessTokensViaBrowser,
-    ...(d.ClientUri !== undefined && { ClientUri: d.ClientUri }),
-    ...(d.LogoUri !== undefined && { LogoUri: d.LogoUri }),
-  };
+  const { Id: _id, AllowedCorsOrigins: _none, ...shared } = codeCreateBody({ ...d, AllowedCorsOrigins: [] });
+  return { ...shared, RedirectUris: d.RedirectUris, AllowAccessTokensViaBrowser: d.AllowAccessTokensViaBrowser };
 }
 
 export function diffHybridClient(d: DesiredHybridClient, remote: RemoteClient): string[] {
