@@ -54,6 +54,7 @@ export async function rotation(env: BenchEnvironment, o: ScenarioOptions): Promi
   await sampler.stop();
   const writes = env.writesSinceMark();
   const dh1 = dataHubCounts(env);
+  const { peakMiB } = op.memory(); // before the process is gone
   await tracker.stop();
   await op.stop();
 
@@ -111,7 +112,7 @@ export async function rotation(env: BenchEnvironment, o: ScenarioOptions): Promi
       racesResolved: sampler.racesResolved,
       deadSecretSightings: sampler.violations.length,
       tokensObtained: tokens.tokens,
-      peakRssMiB: round(op.memory().peakMiB, 1),
+      peakRssMiB: round(peakMiB, 1),
     },
     targets: [
       { name: 'Data Hub requests per rotation', target: '≤ 2', value: round(perRotation, 3), pass: perRotation <= 2 && ringCovered },
