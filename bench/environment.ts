@@ -14,7 +14,7 @@ import { createLogger } from '../src/log.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { startControlPlane, type ControlPlane } from '../test/support/controlplane.ts';
 import { applyManifests, mintServiceAccountToken, writeKubeconfig } from '../test/support/kube-admin.ts';
-import { isReady, type Acc } from '../test/support/objects.ts';
+import { AUTHORIZATION_CODE_CLIENTS, isReady, type Acc, type KindRef } from '../test/support/objects.ts';
 import { sleep } from '../test/support/wait.ts';
 import { spawnComponent, startWatchdog, type Component } from '../test/support/process-supervisor.ts';
 
@@ -149,14 +149,14 @@ export class BenchEnvironment {
   }
 
   /** Creates objects with bounded concurrency (the "kubectl apply" of a GitOps sync); returns when each was created. */
-  async createObjects(namespace: string, names: string[], spec: (name: string) => Record<string, unknown>, concurrency = 32): Promise<Map<string, number>> {
+  async createObjects(namespace: string, names: string[], spec: (name: string) => Record<string, unknown>, concurrency = 32, kind: KindRef = AUTHORIZATION_CODE_CLIENTS): Promise<Map<string, number>> {
     const created = new Map<string, number>();
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < names.length) {
         const name = names[next++]!;
-        await this.http.json('POST', `${ACC_API}/namespaces/${namespace}/authorizationcodeclients`, {
-          body: { apiVersion: 'identity.datahub.dev/v1alpha1', kind: 'AuthorizationCodeClient', metadata: { name, namespace }, spec: spec(name) },
+        await this.http.json('POST', `/apis/${kind.apiVersion}/namespaces/${namespace}/${kind.plural}`, {
+          body: { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace }, spec: spec(name) },
           verb: 'create',
           what: name,
         });
@@ -167,13 +167,13 @@ export class BenchEnvironment {
     return created;
   }
 
-  async patchSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<void> {
-    await this.http.json('PATCH', `${ACC_API}/namespaces/${namespace}/authorizationcodeclients/${name}`, { body: { spec }, patch: 'merge', verb: 'patch', what: name });
+  async patchSpec(namespace: string, name: string, spec: Record<string, unknown>, kind: KindRef = AUTHORIZATION_CODE_CLIENTS): Promise<void> {
+    await this.http.json('PATCH', `/apis/${kind.apiVersion}/namespaces/${namespace}/${kind.plural}/${name}`, { body: { spec }, patch: 'merge', verb: 'patch', what: name });
   }
 
   /** A cache of one namespace's objects that records when each one became Ready. */
-  watchReadiness(namespace: string): ReadinessTracker {
-    return new ReadinessTracker(this.http, namespace);
+  watchReadiness(namespace: string, kind: KindRef = AUTHORIZATION_CODE_CLIENTS): ReadinessTracker {
+    return new ReadinessTracker(this.http, namespace, kind);
   }
 
   /** Marks the current end of the audit log; writesSinceMark() counts the operator's writes after it. */
@@ -305,8 +305,8 @@ export class ReadinessTracker {
   private readonly informer: Informer<Acc>;
   private readonly waiters: { count: number; resolve: () => void }[] = [];
 
-  constructor(http: KubeHttp, namespace: string) {
-    this.informer = new Informer<Acc>({ http, path: `${ACC_API}/namespaces/${namespace}/authorizationcodeclients`, clock: systemClock, log: createLogger('silent') });
+  constructor(http: KubeHttp, namespace: string, kind: KindRef = AUTHORIZATION_CODE_CLIENTS) {
+    this.informer = new Informer<Acc>({ http, path: `/apis/${kind.apiVersion}/namespaces/${namespace}/${kind.plural}`, clock: systemClock, log: createLogger('silent') });
     const seen = (acc: Acc): void => {
       const key = acc.metadata.name;
       if (isReady(acc)) {

@@ -8,15 +8,16 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchEnvironment, ROOT } from './environment.ts';
-import { burst, churn, ratelimit, steadyAndRestart, type ScenarioResult } from './scenarios.ts';
+import { rotation } from './rotation.ts';
+import { burst, CCC_BURST, churn, ratelimit, steadyAndRestart, type ScenarioResult } from './scenarios.ts';
 import { insideBenchNetns, rerunInNetns } from './peer/netns.ts';
 import { OPERATOR_RESYNC_SECONDS, peerComparison, preparePeer } from './peer-scenario.ts';
 
-const ALL = ['burst', 'steady', 'restart', 'ratelimit', 'churn'] as const;
+const ALL = ['burst', 'steady', 'restart', 'ratelimit', 'churn', 'burst-ccc', 'rotation'] as const;
 // Selected by name only (about an hour): the side-by-side run against provider-http (issue 15).
 const EXTRA = ['peer'] as const;
 type Scenario = (typeof ALL)[number] | (typeof EXTRA)[number];
-const DEFAULT_OBJECTS: Record<Scenario, number> = { burst: 1000, steady: 10_000, restart: 10_000, ratelimit: 1000, churn: 1000, peer: 1000 };
+const DEFAULT_OBJECTS: Record<Scenario, number> = { burst: 1000, steady: 10_000, restart: 10_000, ratelimit: 1000, churn: 1000, 'burst-ccc': 1000, rotation: 1000, peer: 1000 };
 
 const { values } = parseArgs({
   options: {
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
       const o = { objects: objectsFor(s), workers, log };
       log(`running ${s} with ${o.objects} objects`);
       if (s === 'burst') emit(await burst(env, o));
+      if (s === 'burst-ccc') emit(await burst(env, o, CCC_BURST));
+      if (s === 'rotation') emit(await rotation(env, o));
       if (s === 'ratelimit') emit(await ratelimit(env, o));
       if (s === 'churn') emit(await churn(env, o, Number(values.minutes)));
       if (s === 'peer') {

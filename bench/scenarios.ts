@@ -4,6 +4,7 @@
 import { ROUTES } from '../src/simulator/index.ts';
 import { isReady, machineCpuTicks, percentile, sleep, type BenchEnvironment, type OperatorHandle } from './environment.ts';
 import { createNamespace } from '../test/support/kube-admin.ts';
+import { AUTHORIZATION_CODE_CLIENTS, CLIENT_CREDENTIALS_CLIENTS, type KindRef } from '../test/support/objects.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export interface Target {
@@ -30,16 +31,29 @@ export interface ScenarioOptions {
 
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const spec = (name: string, version = 0): Record<string, unknown> => ({ redirectUris: [`https://${name}.example.com/callback${version ? `/${version}` : ''}`], allowedCorsOrigins: [`https://${name}.example.com`] });
-const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+export const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+
+/** The kind a burst creates: its object helper ref, its spec, and the scenario name it reports under. */
+export interface BenchKind {
+  scenario: string;
+  ref: KindRef;
+  spec(name: string): Record<string, unknown>;
+}
+
+export const ACC_BURST: BenchKind = { scenario: 'burst', ref: AUTHORIZATION_CODE_CLIENTS, spec: (n) => spec(n) };
+/** Default roles (Tenant Member) and rotation settings: the smallest valid ClientCredentialsClient. */
+export const CCC_BURST: BenchKind = { scenario: 'burst-ccc', ref: CLIENT_CREDENTIALS_CLIENTS, spec: () => ({}) };
+
+const NOT_API: ReadonlySet<string> = new Set([ROUTES.discovery, ROUTES.token, ROUTES.unknown]);
 
 /** Data Hub API requests (token and discovery excluded) in the simulator's cumulative counts. */
-function dataHubCounts(env: BenchEnvironment): { total: number; reads: number; writes: number } {
-  const api = env.sim.requests.countsList().filter((c) => c.route === ROUTES.collection || c.route === ROUTES.item);
+export function dataHubCounts(env: BenchEnvironment): { total: number; reads: number; writes: number } {
+  const api = env.sim.requests.countsList().filter((c) => !NOT_API.has(c.route));
   const sum = (f: (c: (typeof api)[number]) => boolean): number => api.filter(f).reduce((n, c) => n + c.count, 0);
   return { total: sum(() => true), reads: sum((c) => c.method === 'GET' || c.method === 'HEAD'), writes: sum((c) => c.method !== 'GET' && c.method !== 'HEAD') };
 }
 
-async function scenarioNamespace(env: BenchEnvironment, name: string): Promise<string> {
+export async function scenarioNamespace(env: BenchEnvironment, name: string): Promise<string> {
   const kc = new KubeConfig();
   kc.loadFromFile(env.cp.kubeconfigPath);
   const ns = `${name}-${Date.now().toString(36)}`;
@@ -47,21 +61,21 @@ async function scenarioNamespace(env: BenchEnvironment, name: string): Promise<s
   return ns;
 }
 
-async function startLeader(env: BenchEnvironment, args: string[]): Promise<OperatorHandle> {
+export async function startLeader(env: BenchEnvironment, args: string[]): Promise<OperatorHandle> {
   const op = env.startOperator(args);
   await env.waitForLog(op, 'became leader', 60_000);
   return op;
 }
 
-export async function burst(env: BenchEnvironment, o: ScenarioOptions): Promise<ScenarioResult> {
+export async function burst(env: BenchEnvironment, o: ScenarioOptions, kind: BenchKind = ACC_BURST): Promise<ScenarioResult> {
   const latencyMs = 50;
-  const ns = await scenarioNamespace(env, 'burst');
+  const ns = await scenarioNamespace(env, kind.scenario);
   env.sim.reset();
   env.sim.faults.replace({ latencyMs });
   const op = await startLeader(env, [`--namespaces=${ns}`, `--workers=${o.workers}`, `--leader-election-id=bench-burst`]);
   const writeCapacity = await env.calibrateWriteThroughput();
   const { createsPerSecond, operatorWritesPerSecond: operatorWriteCapacity } = await env.calibrateOperatorWrites();
-  const tracker = env.watchReadiness(ns);
+  const tracker = env.watchReadiness(ns, kind.ref);
   await tracker.synced();
   env.markAudit();
   const latency0 = await env.apiServerWriteLatency();
@@ -73,7 +87,7 @@ export async function burst(env: BenchEnvironment, o: ScenarioOptions): Promise<
   // Profiling aid: with BENCH_NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, take a heap snapshot mid-burst.
   const snapshotAfter = Number(process.env.BENCH_SIGUSR2_AFTER_MS ?? 0);
   if (snapshotAfter > 0) setTimeout(() => process.kill(op.component.pid, 'SIGUSR2'), snapshotAfter).unref();
-  const created = await env.createObjects(ns, list, (n) => spec(n));
+  const created = await env.createObjects(ns, list, (n) => kind.spec(n), 32, kind.ref);
   const createdAll = Date.now();
   await tracker.waitFor(o.objects, 600_000);
   const totalMs = Date.now() - started;
@@ -97,9 +111,10 @@ export async function burst(env: BenchEnvironment, o: ScenarioOptions): Promise<
   const ratio = totalMs / limitMs;
   const dhPerObject = dh.total / o.objects;
   return {
-    scenario: 'burst',
+    scenario: kind.scenario,
     objects: o.objects,
     figures: {
+      kind: kind.ref.kind,
       workers: o.workers,
       dataHubLatencyMs: latencyMs,
       totalSeconds: round(totalMs / 1000),

@@ -50,7 +50,7 @@ export interface CrashSafetyFigures {
  * The system clock, counting its pending timers. The simulator waits its injected latency on it, so
  * with latency on, a pending timer is a request the simulator has not answered yet.
  */
-class CountingClock implements Clock {
+export class CountingClock implements Clock {
   pending = 0;
   now(): number {
     return systemClock.now();
@@ -76,7 +76,7 @@ class CountingClock implements Clock {
 }
 
 /** Resolves true as soon as a request is in flight, or false after timeoutMs of none. */
-async function requestInFlight(clock: CountingClock, timeoutMs: number): Promise<boolean> {
+export async function requestInFlight(clock: CountingClock, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (clock.pending === 0) {
     if (Date.now() > deadline) return false;

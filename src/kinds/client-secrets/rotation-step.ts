@@ -99,7 +99,8 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
 
     // The last reconcile wrote the Secret but not its status (a crash in between): the Secret says.
     if (held && pending && held.sequence === pending.sequence && held.sequence !== current?.sequence) {
-      if (current && Date.parse(current.expiresAt) > now) previous = { id: current.id, sequence: current.sequence, deleteAfter: isoSeconds(deleteAfter(now, s, Date.parse(current.expiresAt))) };
+      // An expired one too: its deleteAfter has passed, so it is deleted below (never left in Data Hub).
+      if (current) previous = { id: current.id, sequence: current.sequence, deleteAfter: isoSeconds(deleteAfter(now, s, Date.parse(current.expiresAt))) };
       current = fromHeld(held);
     }
     const settled = held !== undefined && current !== undefined && held.sequence === current.sequence && (!pending || pending.sequence === held.sequence);
@@ -141,10 +142,13 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
     if (listed && listed.length >= MAX_SECRETS) throw this.limitReached(clientId, listed);
     const sequence = nextSequence(status, own);
     const issued = await this.add(ctx, ops, sequence, s);
-    const replaced = current && Date.parse(current.expiresAt) > now ? current : undefined;
+    // The replaced secret becomes the previous one even when it has expired (then its deleteAfter has
+    // passed and the next reconcile deletes it): forgetting it would leave it in Data Hub for ever.
+    const replaced = current;
+    const until = replaced ? deleteAfter(now, s, Date.parse(replaced.expiresAt)) : 0;
     const next: CurrentSecret = { id: issued.Id, sequence, expiresAt: expiry(issued), origin };
-    const prev = replaced ? { id: replaced.id, sequence: replaced.sequence, deleteAfter: isoSeconds(deleteAfter(now, s, Date.parse(replaced.expiresAt))) } : previous;
-    this.announce(ctx, next, origin, prev?.deleteAfter);
+    const prev = replaced ? { id: replaced.id, sequence: replaced.sequence, deleteAfter: isoSeconds(until) } : previous;
+    this.announce(ctx, next, origin, prev && Date.parse(prev.deleteAfter) > now ? prev.deleteAfter : undefined);
     return { current: next, previous: prev, plaintext: issued.plaintext, sequence, createdEarlier };
   }
 

@@ -173,6 +173,21 @@ describe('RotationStep', () => {
     expect(w.rotations).toEqual(['success']);
   });
 
+  it('a rotation that comes after the current secret expired (the operator was down) deletes the expired one too', async () => {
+    const w = new World();
+    await w.create();
+    await w.clock.advance(90 * H + 1000); // past the first secret's expiry, no reconcile in between
+    const r = await w.run();
+    expect(w.secrets.calls).toEqual(['add']);
+    expect(status(w)).toMatchObject({ currentSecret: { sequence: 2 }, previousSecret: { sequence: 1 } });
+    expect(r.requeueAfterMs).toBe(1_000);
+    await w.clock.advance(1_000);
+    await w.run();
+    expect(w.secrets.calls).toEqual(['add', 'delete 1']);
+    expect(w.secrets.items.map((x) => x.Id)).toEqual([2]);
+    expect(status(w).previousSecret).toBeUndefined();
+  });
+
   it('rotates at once on the annotation, and only once per value', async () => {
     const w = new World();
     await w.create();
