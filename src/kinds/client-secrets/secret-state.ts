@@ -70,7 +70,8 @@ export interface Reconciled {
 /**
  * What an audit says, with what the Secret holds as the truth for "current" (the Kubernetes Secret
  * is the only copy of a plaintext: a secret it does not hold is of no use to anyone):
- * - current: the listed secret the Secret holds, if it is there and not expired;
+ * - current: the listed secret the Secret holds, if it is there — an expired one too: it is what the
+ *   Secret has until its replacement is written, and the rotation then keeps it as the previous one;
  * - previous: the status' previous one (keeping its deleteAfter) or, when the Secret moved on or lost
  *   it, the status' current one (grace from now) — the newest of them if both qualify, so the
  *   operator never keeps more than two of its own;
@@ -78,7 +79,7 @@ export interface Reconciled {
  */
 export function reconcile(a: Audit, held: HeldSecret | undefined, status: SecretStatus, now: number, s: RotationSettings): Reconciled {
   const alive = (x: OwnSecret): boolean => x.expiresAtMs > now;
-  const heldOwn = held ? a.own.find((x) => x.sequence === held.sequence && alive(x)) : undefined;
+  const heldOwn = held ? a.own.find((x) => x.sequence === held.sequence) : undefined;
   const current: CurrentSecret | undefined =
     heldOwn && held ? { id: heldOwn.id, sequence: heldOwn.sequence, expiresAt: new Date(heldOwn.expiresAtMs).toISOString(), origin: held.origin } : undefined;
   const candidates: PreviousSecret[] = [];

@@ -188,6 +188,20 @@ describe('RotationStep', () => {
     expect(status(w).previousSecret).toBeUndefined();
   });
 
+  it('an expired secret the Secret still holds is kept until its replacement is written, even when the secrets are audited', async () => {
+    const w = new World();
+    await w.create();
+    await w.clock.advance(90 * H + 1000);
+    await w.run({ action: 'unchanged', fields: [] }, true); // forced: list the secrets first
+    // Never deleted before the new one exists: the first call after the list is the add.
+    expect(w.secrets.calls).toEqual(['list', 'add']);
+    expect(status(w)).toMatchObject({ currentSecret: { sequence: 2 }, previousSecret: { sequence: 1 } });
+    await w.clock.advance(1_000);
+    await w.run();
+    expect(w.secrets.calls).toEqual(['list', 'add', 'delete 1']);
+    expect(w.secrets.items.map((x) => x.Id)).toEqual([2]);
+  });
+
   it('rotates at once on the annotation, and only once per value', async () => {
     const w = new World();
     await w.create();
