@@ -5,7 +5,7 @@
 // count against the outage bound of RELIABILITY.md, and each connection's own circuit. Counts come
 // from the simulator's request log; it does not trust the operator's self-report except /metrics.
 import { ROUTES } from '../src/simulator/index.ts';
-import { outageRequestBound } from '../test/scenarios/outage.ts';
+import { outageRequestBound } from '../test/scenarios/outage-bounds.ts';
 import { percentile, sleep, type BenchEnvironment, type ReadinessTracker } from './environment.ts';
 import type { ScenarioOptions, ScenarioResult } from './scenarios.ts';
 
