@@ -193,7 +193,8 @@ describe('helm template with the default values', () => {
     (container(probe).readinessProbe as { periodSeconds: number }).periodSeconds = 6;
     expect(normalizedPod(probe)).not.toEqual(normalizedPod(base));
     const rbac = structuredClone(only<RbacObject>(defaults, 'ClusterRole', 'datahub-operator'));
-    rbac.rules![3]!.verbs = rbac.rules![3]!.verbs.filter((v) => v !== 'delete');
+    const secrets = rbac.rules!.find((r) => r.resources?.includes('secrets'))!;
+    secrets.verbs = secrets.verbs.filter((v) => v !== 'delete');
     expect(permissions(rbac.rules)).not.toEqual(permissions(only<RbacObject>(kustomized, 'ClusterRole', 'datahub-operator').rules));
   });
 });
@@ -264,13 +265,16 @@ describe('helm template with every value set (ci/everything-values.yaml)', () =>
     expect(JSON.stringify(d())).not.toContain('everything-secret');
   });
 
-  it('binds the operator ClusterRole in each watched namespace only, and skips the instance-id role', () => {
+  it('binds the operator ClusterRole in each watched namespace only, and skips the instance-id role (cluster connections stay cluster-wide)', () => {
     const bindings = find<RbacObject>(everything, 'RoleBinding').filter((b) => b.roleRef?.kind === 'ClusterRole');
     expect(bindings.map((b) => b.metadata.namespace).sort()).toEqual([...watched].sort());
     for (const b of bindings) expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dh-everything' });
     for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'dh-sa', namespace: OPERATOR_NAMESPACE }]);
-    expect(find(everything, 'ClusterRoleBinding')).toEqual([]);
-    expect(find(everything, 'ClusterRole').map((r) => r.metadata.name)).toEqual(['dh-everything']);
+    // ClusterDataHubConnections are cluster-scoped and namespace labels are read for their selectors:
+    // that role is bound cluster-wide even when only some namespaces are watched (deploy/rbac.yaml).
+    const clusterBindings = find<RbacObject>(everything, 'ClusterRoleBinding');
+    expect(clusterBindings.map((b) => [b.metadata.name, b.roleRef?.name])).toEqual([['dh-everything-cluster-connections', 'dh-everything-cluster-connections']]);
+    expect(find(everything, 'ClusterRole').map((r) => r.metadata.name).sort()).toEqual(['dh-everything', 'dh-everything-cluster-connections']);
     expect(only<RbacObject>(everything, 'Role').metadata.name).toBe('dh-everything-leader-election');
   });
 
@@ -319,7 +323,7 @@ describe('switches turned off', () => {
 
   it('rbac.userRoles=false leaves out only the aggregated user roles', async () => {
     const objects = await template(['--set', 'rbac.userRoles=false']);
-    expect(find(objects, 'ClusterRole').map((o) => o.metadata.name).sort()).toEqual(['datahub-operator', 'datahub-operator-instance-id']);
+    expect(find(objects, 'ClusterRole').map((o) => o.metadata.name).sort()).toEqual(['datahub-operator', 'datahub-operator-cluster-connections', 'datahub-operator-instance-id']);
   });
 
   it('metrics.enabled=false: no listener, port or Service', async () => {
