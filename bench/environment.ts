@@ -139,11 +139,16 @@ export class BenchEnvironment {
     }
   }
 
-  /** The operator's own V8 memory figures from its /metrics (to explain RSS, not to judge it). */
-  async operatorHeap(op: OperatorHandle): Promise<Record<string, number>> {
+  /** The operator's /metrics text. */
+  async operatorMetrics(op: OperatorHandle): Promise<string> {
     const line = readFileSync(op.logFile, 'utf8').split('\n').find((l) => l.includes('"server":"metrics"'));
     const port = line ? (JSON.parse(line) as { port: number }).port : 0;
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  }
+
+  /** The operator's own V8 memory figures from its /metrics (to explain RSS, not to judge it). */
+  async operatorHeap(op: OperatorHandle): Promise<Record<string, number>> {
+    const text = await this.operatorMetrics(op);
     const mib = (name: string): number => Math.round((Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20) * 10) / 10;
     return { heapUsedMiB: mib('nodejs_heap_size_used_bytes'), heapTotalMiB: mib('nodejs_heap_size_total_bytes'), externalMiB: mib('nodejs_external_memory_bytes') };
   }

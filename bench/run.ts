@@ -10,14 +10,15 @@ import { parseArgs } from 'node:util';
 import { BenchEnvironment, ROOT } from './environment.ts';
 import { rotation } from './rotation.ts';
 import { burst, CCC_BURST, churn, ratelimit, steadyAndRestart, type ScenarioResult } from './scenarios.ts';
+import { tenants } from './tenants-scenario.ts';
 import { insideBenchNetns, rerunInNetns } from './peer/netns.ts';
 import { OPERATOR_RESYNC_SECONDS, peerComparison, preparePeer } from './peer-scenario.ts';
 
-const ALL = ['burst', 'steady', 'restart', 'ratelimit', 'churn', 'burst-ccc', 'rotation'] as const;
+const ALL = ['burst', 'steady', 'restart', 'ratelimit', 'churn', 'burst-ccc', 'rotation', 'tenants'] as const;
 // Selected by name only (about an hour): the side-by-side run against provider-http (issue 15).
 const EXTRA = ['peer'] as const;
 type Scenario = (typeof ALL)[number] | (typeof EXTRA)[number];
-const DEFAULT_OBJECTS: Record<Scenario, number> = { burst: 1000, steady: 10_000, restart: 10_000, ratelimit: 1000, churn: 1000, 'burst-ccc': 1000, rotation: 1000, peer: 1000 };
+const DEFAULT_OBJECTS: Record<Scenario, number> = { burst: 1000, steady: 10_000, restart: 10_000, ratelimit: 1000, churn: 1000, 'burst-ccc': 1000, rotation: 1000, tenants: 500, peer: 1000 };
 
 const { values } = parseArgs({
   options: {
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       if (s === 'rotation') emit(await rotation(env, o));
       if (s === 'ratelimit') emit(await ratelimit(env, o));
       if (s === 'churn') emit(await churn(env, o, Number(values.minutes)));
+      if (s === 'tenants') emit(await tenants(env, o));
       if (s === 'peer') {
         const p = { burstObjects: o.objects, steadyObjects: Number(values['steady-objects']), changes: Number(values.changes), resyncSeconds: Number(values['resync-seconds']), defaultWindowSeconds: Number(values['default-window-seconds']), log };
         for (const r of await peerComparison(env, p)) emit(r);

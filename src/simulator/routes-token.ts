@@ -73,6 +73,12 @@ export class TokenStore {
     return n;
   }
 
+  /** The tokens still valid (test inspection: a test checks none of them shows up in logs or Kubernetes). */
+  activeTokens(): string[] {
+    const now = this.clock.now();
+    return [...this.tokens].filter(([, t]) => now < t.expiresAt).map(([token]) => token);
+  }
+
   get activeCount(): number {
     return this.tokens.size;
   }
