@@ -59,8 +59,17 @@ interface Outcome {
   createdEarlier?: boolean;
 }
 
+/** How many refused intents are remembered at most (a few bytes each; the oldest are forgotten first). */
+const MAX_REFUSED = 10_000;
+
 export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
   private readonly opts: RotationStepOptions;
+  /**
+   * By object uid: the sequence of a recorded intent (pendingSecret) whose add Data Hub clearly
+   * refused (an HTTP answer of 4xx, e.g. 429), so it made no secret and the next reconcile needs no
+   * audit for it. Lost on restart, which only costs one audit (the safe default).
+   */
+  private readonly refused = new Map<string, number>();
 
   constructor(options: RotationStepOptions) {
     this.opts = options;
@@ -93,7 +102,9 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
     let held = holdsSealed(ctx.secret, CLIENT_SECRET_KEY) ? parseHeld(ctx.secret) : undefined;
     let current = status.currentSecret;
     let previous = status.previousSecret;
-    const pending = status.pendingSecret;
+    const uid = obj.metadata.uid ?? '';
+    // An intent whose add was refused made nothing: as if there were none.
+    const pending = status.pendingSecret && this.refused.get(uid) !== status.pendingSecret.sequence ? status.pendingSecret : undefined;
     let own: OwnSecret[] = [];
     let listed: ClientSecret[] | undefined;
 
@@ -182,6 +193,7 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
       return issued;
     } catch (err) {
       this.opts.metrics.rotated(this.opts.kind, 'failure');
+      if (clearlyRefused(err)) this.rememberRefused(ctx.obj.metadata.uid ?? '', sequence);
       // A 400 may be the limit: the list tells (Data Hub's words are never compared).
       if (err instanceof DataHubError && err.kind === 'http' && err.status === 400) {
         const listed = await ops.list();
@@ -189,6 +201,12 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
       }
       throw err;
     }
+  }
+
+  private rememberRefused(uid: string, sequence: number): void {
+    this.refused.delete(uid);
+    this.refused.set(uid, sequence);
+    if (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.keys().next().value ?? '');
   }
 
   private async deleteSecret(ctx: Ctx<O, D, R>, ops: Ops, secret: { id: number; sequence: number }, reason: string, why: string): Promise<void> {
@@ -223,6 +241,7 @@ export class RotationStep<O extends SecretObject, D, R extends MaybeIssued> {
 
   private result(obj: O, s: RotationSettings, o: Outcome, lastHandledRotateAt: string | undefined, now: number): KindStepResult {
     const { current, previous } = o;
+    this.refused.delete(obj.metadata.uid ?? ''); // the status written after this has no pendingSecret
     const expires = Date.parse(current.expiresAt);
     const rotateAt = rotationAt(expires, s, obj.metadata.uid ?? '', current.sequence);
     const wake = Math.min(rotateAt, previous ? Date.parse(previous.deleteAfter) : Infinity);
@@ -261,6 +280,14 @@ interface Ops {
   collection: Pick<ClientSecrets, 'list' | 'add' | 'delete'>;
   run<T>(fn: () => Promise<T>): Promise<T>;
   list(): Promise<ClientSecret[]>;
+}
+
+/**
+ * Data Hub answered the add with a refusal (4xx but 408: over the rate limit, a bad body): no secret was
+ * made. A network error, a timeout, a 5xx or a broken 2xx may have made one, which only an audit can tell.
+ */
+function clearlyRefused(err: unknown): boolean {
+  return err instanceof DataHubError && err.kind === 'http' && err.status >= 400 && err.status < 500 && err.status !== 408;
 }
 
 /** The create made the first secret: it goes into the Secret as it is. */

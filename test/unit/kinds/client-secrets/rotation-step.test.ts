@@ -8,7 +8,7 @@ import { Annotation } from '../../../../src/api/conditions.ts';
 import type { Secret } from '../../../../src/api/objects.ts';
 import { Connection } from '../../../../src/connections/connection.ts';
 import { SharedBudget } from '../../../../src/connections/shared-budget.ts';
-import { DataHubClient, type ClientSecret, type ClientSecretCreate, type IssuedSecret } from '../../../../src/datahub/index.ts';
+import { DataHubClient, DataHubError, type ClientSecret, type ClientSecretCreate, type IssuedSecret } from '../../../../src/datahub/index.ts';
 import { TerminalError } from '../../../../src/engine/errors.ts';
 import type { KindStepResult, StepContext } from '../../../../src/engine/kind.ts';
 import type { RemoteResult } from '../../../../src/engine/remote-sync.ts';
@@ -269,6 +269,27 @@ describe('RotationStep', () => {
     await w.run();
     expect(w.secrets.calls).toContain('list'); // uncertain: audited first
     expect(status(w)).toMatchObject({ currentSecret: { sequence: 3, origin: 'Requested' } });
+  });
+
+  it('an add Data Hub refused (429) made nothing: the retry adds without an audit; a restart audits again', async () => {
+    const w = new World();
+    await w.create();
+    w.secrets.failAdd = new DataHubError({ kind: 'http', status: 429, operation: 'add a client secret to', target: CLIENT, detail: 'Too Many Requests' });
+    w.obj = { ...w.obj, metadata: { ...w.obj.metadata, annotations: { [Annotation.rotateRequestedAt]: 'r' } } };
+    await expect(w.run()).rejects.toThrow('Too Many Requests');
+    expect(status(w)).toMatchObject({ pendingSecret: { sequence: 2 } });
+    w.secrets.failAdd = undefined;
+    w.secrets.calls = [];
+    await w.clock.advance(120_000); // the budget's backoff after a 429
+    await w.run();
+    expect(w.secrets.calls).toEqual(['add']); // one request for the rotation, no list
+    expect(status(w)).toMatchObject({ currentSecret: { sequence: 3, origin: 'Requested' } });
+    // A new process does not know the intent was refused: it audits (the safe default).
+    const restarted = new World();
+    restarted.obj = { ...w.obj, status: { ...w.obj.status, pendingSecret: { sequence: 4, requestedAt: 'x' } } };
+    restarted.secret = w.secret;
+    await restarted.run();
+    expect(restarted.secrets.calls).toContain('list');
   });
 
   it('a client found again after a crash that lost the create answer is this object\'s own, not adopted', async () => {
