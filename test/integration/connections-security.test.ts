@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { applyManifests, kubeCall, kubeConfigFor, kubeRequest, may, mintServiceAccountToken } from '../support/kube-admin.ts';
-import { accsOn, Objects, type CustomObject } from '../support/objects.ts';
+import { accsOn, Objects } from '../support/objects.ts';
 import {
   cleanupHarness,
   cluster,
@@ -31,8 +31,8 @@ import {
   type OperatorProcess,
 } from '../support/operator-harness.ts';
 import { startPrivateCluster } from '../support/private-cluster.ts';
+import { API, cdhcPath, dhcPath, putSecret, secretPath, waitConnection, type Connection } from '../support/connections.ts';
 
-const API = 'identity.datahub.dev/v1alpha1';
 const VICTIM_TENANT = '1a2b3c4d-0000-4000-8000-00000000000a';
 const SHARED_TENANT = '1a2b3c4d-0000-4000-8000-00000000000b';
 // The victim's connection credential, and its rotated value.
@@ -53,10 +53,6 @@ interface Schema {
   'x-kubernetes-validations'?: unknown;
 }
 
-interface Connection extends CustomObject {
-  status?: CustomObject['status'] & { clients?: number; users?: string[] };
-}
-
 let sim: Simulator;
 let op: OperatorProcess;
 let victim: string;
@@ -64,32 +60,12 @@ let attacker: string;
 let attackerKc: KubeConfig;
 const cdhcName = `shared-${Math.random().toString(36).slice(2, 8)}`;
 
-const secretPath = (ns: string, name?: string): string => `/api/v1/namespaces/${ns}/secrets${name ? `/${name}` : ''}`;
-const dhcPath = (ns: string, name?: string): string => `/apis/${API}/namespaces/${ns}/datahubconnections${name ? `/${name}` : ''}`;
-const cdhcPath = (name?: string): string => `/apis/${API}/clusterdatahubconnections${name ? `/${name}` : ''}`;
 const dhc = (name: string, tenantId: string, secretRef: Record<string, string>): Record<string, unknown> => ({
   apiVersion: API,
   kind: 'DataHubConnection',
   metadata: { name },
   spec: { url: sim.url, tenantId, credentials: { secretRef } },
 });
-
-async function putSecret(kc: KubeConfig, ns: string, name: string, data: Record<string, string>): Promise<void> {
-  const body = { metadata: { name }, stringData: data };
-  const res = await kubeRequest(kc, { method: 'PUT', path: secretPath(ns, name), body });
-  if (res.status === 404) await kubeCall(kc, { method: 'POST', path: secretPath(ns), body }, `create Secret "${ns}/${name}"`);
-  else if (res.status >= 300) throw new Error(`cannot update Secret "${ns}/${name}": HTTP ${res.status}`);
-}
-
-function waitConnection(kc: KubeConfig, path: string, type: string, status: string, reason: string, timeoutMs = 60_000): Promise<Connection> {
-  return eventually(`${path} ${type}=${status} ${reason}`, async () => {
-    const res = await kubeRequest(kc, { method: 'GET', path });
-    if (res.status !== 200) return undefined;
-    const c = JSON.parse(res.text) as Connection;
-    const cond = conditionOf(c, type);
-    return c.status?.observedGeneration === c.metadata.generation && cond?.status === status && cond.reason === reason ? c : undefined;
-  }, timeoutMs);
-}
 
 /**
  * Requests the simulator saw from this credential for some client: writes, or reads of one client.

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { kubeCall, kubeRequest } from '../support/kube-admin.ts';
-import { Objects, type CustomObject } from '../support/objects.ts';
+import { Objects } from '../support/objects.ts';
+import { API, cdhcPath, credential, dhcPath, putSecret, secretPath, waitConnection, type Connection } from '../support/connections.ts';
 import {
   cleanupHarness,
   cluster,
@@ -30,11 +31,6 @@ const B_ID = 'tenant-b-admin';
 const B_SECRET = 'tenant-b-secret-value-1';
 const C_ID = 'tenant-c-admin';
 const C_SECRET = 'tenant-c-secret-value';
-const API = 'identity.datahub.dev/v1alpha1';
-
-interface Connection extends CustomObject {
-  status?: CustomObject['status'] & { clients?: number; users?: string[] };
-}
 
 let sim: Simulator;
 let op: OperatorProcess;
@@ -42,24 +38,8 @@ let nsA: string;
 let nsB: string;
 let dhcs: Objects<Connection>;
 
-const secretPath = (ns: string, name?: string): string => `/api/v1/namespaces/${ns}/secrets${name ? `/${name}` : ''}`;
-const cdhcPath = (name?: string): string => `/apis/${API}/clusterdatahubconnections${name ? `/${name}` : ''}`;
-
-async function putCredential(ns: string, name: string, clientId: string, clientSecret: string): Promise<void> {
-  const { kc } = await cluster();
-  const body = { metadata: { name }, stringData: { 'client-id': clientId, 'client-secret': clientSecret } };
-  const res = await kubeRequest(kc, { method: 'PUT', path: secretPath(ns, name), body });
-  if (res.status === 404) await kubeCall(kc, { method: 'POST', path: secretPath(ns), body }, 'create credential Secret');
-  else if (res.status >= 300) throw new Error(`cannot update Secret "${ns}/${name}": HTTP ${res.status}`);
-}
-
-function waitConnection(ns: string, name: string, type: string, status: string, reason?: string, timeoutMs = 60_000): Promise<Connection> {
-  return eventually(`DataHubConnection ${ns}/${name} ${type}=${status} ${reason ?? ''}`, async () => {
-    const c = await dhcs.get(ns, name);
-    const cond = conditionOf(c, type);
-    return c?.status?.observedGeneration === c?.metadata.generation && cond?.status === status && (reason === undefined || cond.reason === reason) ? c : undefined;
-  }, timeoutMs);
-}
+const putCredential = async (ns: string, name: string, clientId: string, clientSecret: string): Promise<void> => putSecret((await cluster()).kc, ns, name, credential(clientId, clientSecret));
+const waitDhc = async (ns: string, name: string, type: string, status: string, reason?: string): Promise<Connection> => waitConnection((await cluster()).kc, dhcPath(ns, name), type, status, reason);
 
 const accSpec = (host: string, connectionRef?: { kind: string; name: string }): Record<string, unknown> => ({ redirectUris: [`https://${host}/cb`], ...(connectionRef && { connectionRef }) });
 
@@ -96,13 +76,13 @@ describe('DataHubConnection', () => {
   it('waits for its credential Secret, then its client lands in its tenant by itself', async () => {
     const { kc } = await cluster();
     await kubeCall(kc, { method: 'POST', path: dhcs.path(nsA), body: { apiVersion: API, kind: 'DataHubConnection', metadata: { name: 'tenant-b' }, spec: { url: sim.url, tenantId: TENANT_B, credentials: { secretRef: { name: 'b-creds' } } } } }, 'create DataHubConnection');
-    await waitConnection(nsA, 'tenant-b', 'Stalled', 'True', 'CredentialsMissing');
+    await waitDhc(nsA, 'tenant-b', 'Stalled', 'True', 'CredentialsMissing');
     await createAcc(nsA, 'app', accSpec('app.b.example.com', { kind: 'DataHubConnection', name: 'tenant-b' }));
     await waitCondition(nsA, 'app', 'Ready', 'False', 'ConnectionNotReady');
     expect(sim.requests.count({ clientId: B_ID })).toBe(0);
 
     await putCredential(nsA, 'b-creds', B_ID, B_SECRET);
-    await waitConnection(nsA, 'tenant-b', 'Ready', 'True', 'Connected');
+    await waitDhc(nsA, 'tenant-b', 'Ready', 'True', 'Connected');
     const acc = await waitReady(nsA, 'app');
     const id = acc.status?.clientId ?? '';
     expect(sim.tenant(TENANT_B).authorizationCodeClients.get(id)).toBeDefined();
@@ -146,7 +126,7 @@ describe('DataHubConnection', () => {
 
   it('waits with InUse when deleted while a client uses it, then goes with its last client', async () => {
     await dhcs.delete(nsA, 'tenant-b');
-    const c = await waitConnection(nsA, 'tenant-b', 'Ready', 'False', 'InUse');
+    const c = await waitDhc(nsA, 'tenant-b', 'Ready', 'False', 'InUse');
     expect(c.status?.users).toEqual(expect.arrayContaining([`AuthorizationCodeClient ${nsA}/app`]));
     await waitCondition(nsA, 'app', 'Ready', 'False', 'ConnectionNotReady');
     for (const name of ['app', 'after-rotation']) await deleteAcc(nsA, name);
